@@ -1,0 +1,60 @@
+"""ltadmm-verify: make the theory of LT-ADMM and LT-ADMM-VR checkable by computation.
+
+Paper: S. Ren, N. Bastianello, K. H. Johansson, T. Parisini, "Communication-Efficient Stochastic
+Distributed Learning", arXiv 2501.13516. The global cost is the *sum* ``F(x) = sum_i f_i(x)``.
+"""
+
+from . import network, problems
+from .algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise, RunResult, run
+from .errors import (
+    ConfigurationError,
+    InadmissibleStepSize,
+    InvalidGraphError,
+    InvalidParameterError,
+    InvalidProblemError,
+    LTADMMVerifyError,
+)
+from .network import Network, make_network
+from .problems import (
+    LeastSquares,
+    LogisticRegression,
+    Problem,
+    Quadratic,
+    SoftmaxRegression,
+    digits,
+    random_least_squares,
+    random_logistic,
+    random_quadratic,
+)
+from .smoothness import estimate_smoothness
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LTADMM",
+    "LTADMMVR",
+    "Algorithm",
+    "ConfigurationError",
+    "GaussianNoise",
+    "InadmissibleStepSize",
+    "InvalidGraphError",
+    "InvalidParameterError",
+    "InvalidProblemError",
+    "LTADMMVerifyError",
+    "LeastSquares",
+    "LogisticRegression",
+    "Network",
+    "Problem",
+    "Quadratic",
+    "RunResult",
+    "SoftmaxRegression",
+    "digits",
+    "estimate_smoothness",
+    "make_network",
+    "network",
+    "problems",
+    "random_least_squares",
+    "random_logistic",
+    "random_quadratic",
+    "run",
+]

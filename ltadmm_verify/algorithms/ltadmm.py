@@ -1,0 +1,230 @@
+"""LT-ADMM and LT-ADMM-VR (Ren, Bastianello, Johansson, Parisini, arXiv 2501.13516), SPEC 2.1-2.2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validation import choice, integer_at_least, open_unit_float, positive_float
+from ..backends.base import Backend
+from ..errors import InvalidParameterError
+from ..problems.base import FloatArray, IntArray, Problem
+from .base import Algorithm, State
+from .oracles import GradientOracle
+
+PENALTIES = ("frozen", "inner")
+
+
+@dataclass
+class ADMMState(State):
+    """``x`` ``(n_local, d)`` and one ``z_ij`` per directed edge leaving a local agent."""
+
+    z: FloatArray
+
+
+@dataclass
+class VRState(ADMMState):
+    """ADMM state plus the SAGA memory: stored gradients ``(n_local, max m_i, d)`` and their mean."""
+
+    table: FloatArray
+    table_mean: FloatArray
+
+
+@dataclass(frozen=True)
+class LTADMM(Algorithm):
+    r"""LT-ADMM: distributed ADMM with ``tau`` local stochastic gradient steps per round.
+
+    Every agent ``i`` keeps ``x_i`` and one ``z_ij`` per neighbour (``2|E|`` vectors in all).
+    Round ``k`` (all agents in parallel), with ``g_i`` the stochastic gradient oracle:
+
+    .. math::
+
+        c_{i,k} &= \rho d_i x_{i,k} - \textstyle\sum_{j \in N_i} z_{ij,k}
+            \quad\text{(frozen for the round)}\\
+        \phi^{0} &= x_{i,k},\qquad
+        \phi^{t+1} = \phi^t - \gamma g_i(\phi^t) - \beta c_{i,k},\quad t = 0..\tau-1\\
+        x_{i,k+1} &= \phi^{\tau}\\
+        z_{ij,k+1} &= (1-\alpha) z_{ij,k} - \alpha (z_{ji,k} - 2\rho x_{j,k+1})
+
+    Agent ``j`` sends ``z_{ji,k} - 2 rho x_{j,k+1}`` to ``i``: one vector per directed edge per round.
+    Initialisation: ``z_{ij,0} = x_{i,0}``. At a fixed point ``z_ij + z_ji = 2 rho x*`` and
+    ``sum_i grad f_i(x*) = 0``.
+
+    With ``penalty="inner"`` the penalty is evaluated at the local iterate with one step size:
+    ``phi^{t+1} = phi^t - gamma (g_i(phi^t) + rho d_i phi^t - sum_j z_{ij,k})`` (``beta`` unused).
+
+    Parameters
+    ----------
+    gamma : float
+        Gradient step size ``gamma > 0``.
+    beta : float
+        Penalty step size ``beta > 0`` (frozen variant).
+    rho : float
+        ADMM penalty ``rho > 0``.
+    tau : int
+        Local steps per round, ``tau >= 1``.
+    batch_size : int or None, default None
+        ``|B|`` per local step; ``None`` means full local gradients.
+    alpha : float, default 0.5
+        Relaxation of the z-update, in ``(0, 1)``.
+    penalty : {"frozen", "inner"}, default "frozen"
+    replace : bool, default True
+        Minibatches drawn with replacement.
+
+    References
+    ----------
+    S. Ren, N. Bastianello, K. H. Johansson, T. Parisini, "Communication-Efficient Stochastic
+    Distributed Learning", arXiv 2501.13516 (LT-ADMM, Algorithm 1; the canonical form of SPEC 2.1).
+    """
+
+    gamma: float
+    beta: float
+    rho: float
+    tau: int
+    batch_size: int | None = None
+    alpha: float = 0.5
+    penalty: str = "frozen"
+    replace: bool = True
+
+    name = "lt-admm"
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "gamma", positive_float("gamma", self.gamma))
+        set_(self, "beta", positive_float("beta", self.beta))
+        set_(self, "rho", positive_float("rho", self.rho))
+        set_(self, "tau", integer_at_least("tau", self.tau, 1))
+        if self.batch_size is not None:
+            set_(self, "batch_size", integer_at_least("batch_size", self.batch_size, 1))
+        set_(self, "alpha", open_unit_float("alpha", self.alpha))
+        set_(self, "penalty", choice("penalty", self.penalty, PENALTIES))
+        if not isinstance(self.replace, bool):
+            raise InvalidParameterError(f"replace must be True or False, got {self.replace!r}")
+
+    # ----------------------------------------------------------------- round structure
+    def initialize(
+        self, x0: FloatArray, problem: Problem, backend: Backend, oracle: GradientOracle
+    ) -> State:
+        return ADMMState(x=x0.copy(), z=x0[backend.edge_source].copy())
+
+    def _local_gradient(
+        self, state: ADMMState, phi: FloatArray, k: int, t: int, oracle: GradientOracle
+    ) -> FloatArray:
+        """``g_i(phi^t)``; overridden by the variance-reduced variant."""
+        return oracle.gradient(phi, k, t)
+
+    def _start_round(self, state: ADMMState, k: int, oracle: GradientOracle) -> None:
+        """Hook run before the local steps (the VR memory reset)."""
+
+    def step(
+        self, state: State, k: int, problem: Problem, backend: Backend, oracle: GradientOracle
+    ) -> State:
+        assert isinstance(state, ADMMState)
+        x, z = state.x, state.z
+        z_sum = backend.edge_sum(z)
+        rho_d = self.rho * backend.degrees[:, None]
+        self._start_round(state, k, oracle)
+        phi = x
+        if self.penalty == "frozen":
+            drift = self.beta * (rho_d * x - z_sum)
+            for t in range(self.tau):
+                phi = phi - self.gamma * self._local_gradient(state, phi, k, t, oracle) - drift
+        else:
+            for t in range(self.tau):
+                grad = self._local_gradient(state, phi, k, t, oracle)
+                phi = phi - self.gamma * (grad + rho_d * phi - z_sum)
+        outgoing = z - 2.0 * self.rho * phi[backend.edge_source]
+        state.z = (1.0 - self.alpha) * z - self.alpha * backend.exchange(outgoing)
+        state.x = phi
+        return state
+
+
+@dataclass(frozen=True)
+class LTADMMVR(LTADMM):
+    r"""LT-ADMM-VR: LT-ADMM whose local gradient is a SAGA-type variance-reduced estimate.
+
+    Agent ``i`` stores the gradients ``grad f_{i,h}(r_{i,h})`` of every local sample. At local step
+    ``t`` with minibatch ``B``:
+
+    .. math::
+
+        g_i(\phi^t) = \frac{1}{|B|}\sum_{h\in B}\big[\nabla f_{i,h}(\phi^t)
+            - \nabla f_{i,h}(r_{i,h})\big] + \frac{1}{m_i}\sum_{h=1}^{m_i}\nabla f_{i,h}(r_{i,h}),
+
+    then ``r_{i,h} <- phi^t`` for ``h in B`` (the gradients just computed are stored: no extra cost).
+    The mean of the table is kept up to date incrementally (``O(|B| d)`` per step; an index drawn
+    twice in one batch is counted once).
+
+    ``reset=True`` (default; the variant the paper's theorem covers): at the start of every round the
+    table is refilled at ``x_{i,k}`` (``m_i`` per-sample gradients per agent per round).
+    ``reset=False`` (the "outdated memory" variant, open question O3): filled once at ``x_{i,0}``.
+
+    Parameters are those of :class:`LTADMM` (``batch_size`` defaults to 1 and must be set) plus
+    ``reset``.
+    """
+
+    batch_size: int | None = 1
+    reset: bool = True
+
+    name = "lt-admm-vr"
+
+    def __post_init__(self) -> None:
+        if self.batch_size is None:
+            raise InvalidParameterError(
+                "batch_size must be an integer >= 1 for LT-ADMM-VR (the variance-reduced "
+                "estimate needs minibatches), got None"
+            )
+        super().__post_init__()
+        if not isinstance(self.reset, bool):
+            raise InvalidParameterError(f"reset must be True or False, got {self.reset!r}")
+
+    def initialize(
+        self, x0: FloatArray, problem: Problem, backend: Backend, oracle: GradientOracle
+    ) -> State:
+        base = super().initialize(x0, problem, backend, oracle)
+        assert isinstance(base, ADMMState)
+        table = np.zeros((x0.shape[0], problem.max_samples, x0.shape[1]))
+        state = VRState(x=base.x, z=base.z, table=table, table_mean=np.zeros_like(x0))
+        if not self.reset:
+            self._fill(state, oracle)
+        return state
+
+    @staticmethod
+    def _fill(state: VRState, oracle: GradientOracle) -> None:
+        state.table = oracle.all_sample_gradients(state.x)
+        counts = oracle.problem.n_samples[:, None]
+        state.table_mean = state.table.sum(axis=1) / counts
+
+    def _start_round(self, state: ADMMState, k: int, oracle: GradientOracle) -> None:
+        if self.reset:
+            assert isinstance(state, VRState)
+            self._fill(state, oracle)
+
+    def _local_gradient(
+        self, state: ADMMState, phi: FloatArray, k: int, t: int, oracle: GradientOracle
+    ) -> FloatArray:
+        assert isinstance(state, VRState)
+        idx = oracle.indices(k, t)
+        rows = np.arange(phi.shape[0])[:, None]
+        fresh = oracle.sample_gradients(phi, idx)
+        stored = state.table[rows, idx]
+        estimate = (fresh - stored).mean(axis=1) + state.table_mean
+        first = _first_occurrence(idx)
+        counts = oracle.problem.n_samples[:, None]
+        state.table_mean = state.table_mean + (
+            np.einsum("nb,nbd->nd", first, fresh - stored) / counts
+        )
+        state.table[rows, idx] = fresh
+        return oracle.add_noise(estimate, k, t)
+
+
+def _first_occurrence(idx: IntArray) -> FloatArray:
+    """1.0 where ``idx[i, s]`` is the first occurrence of its value in row ``i``, else 0.0."""
+    order = np.argsort(idx, axis=1, kind="stable")
+    ordered = np.take_along_axis(idx, order, axis=1)
+    first_sorted = np.ones(idx.shape, dtype=bool)
+    first_sorted[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    out = np.empty(idx.shape, dtype=np.float64)
+    np.put_along_axis(out, order, first_sorted.astype(np.float64), axis=1)
+    return out

@@ -1,0 +1,66 @@
+"""Counter-based random numbers: a pure function of ``(seed, stream, agent, round, step, j)``.
+
+Every random number an algorithm uses is computed, not drawn from a stateful generator: it is a
+SplitMix64-style hash of the seed, a stream id (minibatch indices, gradient noise, ...), the agent's
+global index, the round ``k``, the local step ``t`` and the position ``j`` in the block. So a run gives
+the same numbers whichever agents a process holds, in any order and on any backend, and the
+computation is vectorised over agents without a Python loop.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._validation import integer_at_least
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+#: stream ids
+STREAM_BATCH = 1
+STREAM_NOISE = 2
+
+
+def _mix(z: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """SplitMix64 finaliser (a bijection of 64-bit words with good avalanche)."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+def _words(seed: int, stream: int, agents: NDArray[np.int64], k: int, t: int, n: int) -> NDArray[np.uint64]:
+    key = np.array([seed], dtype=np.uint64)
+    for part in (stream, k, t):
+        key = _mix((key + np.uint64(part)) * _GOLDEN + _GOLDEN)
+    agent_keys = _mix(key ^ _mix((agents.astype(np.uint64) + np.uint64(1)) * _GOLDEN))
+    counters = (np.arange(n, dtype=np.uint64) + np.uint64(1)) * _GOLDEN
+    return _mix(agent_keys[:, None] + counters[None, :])
+
+
+def check_seed(seed: int) -> int:
+    """Validate a seed (an integer in ``[0, 2**63)``)."""
+    seed = integer_at_least("seed", seed, 0)
+    if seed >= 2**63:
+        raise ValueError(f"seed must be < 2**63, got {seed}")
+    return seed
+
+
+def uniforms(
+    seed: int, stream: int, agents: NDArray[np.int64], k: int, t: int, n: int
+) -> NDArray[np.float64]:
+    """Uniform numbers in ``[0, 1)``, shape ``(len(agents), n)``, with 53 random bits each."""
+    words = _words(seed, stream, agents, k, t, n)
+    return (words >> np.uint64(11)).astype(np.float64) * (1.0 / 2**53)
+
+
+def normals(
+    seed: int, stream: int, agents: NDArray[np.int64], k: int, t: int, n: int
+) -> NDArray[np.float64]:
+    """Standard normal numbers, shape ``(len(agents), n)`` (Box-Muller on :func:`uniforms`)."""
+    pairs = (n + 1) // 2
+    u = uniforms(seed, stream, agents, k, t, 2 * pairs)
+    radius = np.sqrt(-2.0 * np.log1p(-u[:, :pairs]))  # 1 - u in (0, 1]
+    angle = 2.0 * np.pi * u[:, pairs:]
+    return np.concatenate([radius * np.cos(angle), radius * np.sin(angle)], axis=1)[:, :n]

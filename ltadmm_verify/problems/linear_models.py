@@ -1,0 +1,375 @@
+"""Finite-sum problems built on a linear model: least squares, logistic and softmax regression.
+
+Agent ``i`` holds features ``A_i`` (``m_i x p``) and targets ``y_i``. The model is ``W`` of shape
+``(p, C)`` flattened to ``x in R^d``, ``d = p C`` (``C = 1`` for the scalar models), the scores of
+sample ``h`` are ``s_h = W^T a_h`` and
+
+    f_{i,h}(x) = loss(s_h, y_h) + r(x),     grad f_{i,h}(x) = vec(a_h loss'(s_h, y_h)^T) + grad r(x).
+
+Per-agent data of different lengths are padded with zero rows to ``max_i m_i``; padded rows are never
+sampled and are masked out of the full local costs.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Sequence
+from typing import Self
+
+import numpy as np
+import scipy.optimize as so
+from numpy.typing import ArrayLike
+
+from .._validation import finite_array, nonnegative_float
+from ..errors import InvalidProblemError
+from .base import FloatArray, HeldOut, IntArray, Problem, SmoothnessConstants
+
+
+def _pad(blocks: Sequence[FloatArray], width: tuple[int, ...]) -> FloatArray:
+    m_max = max(b.shape[0] for b in blocks)
+    out = np.zeros((len(blocks), m_max, *width))
+    for i, block in enumerate(blocks):
+        out[i, : block.shape[0]] = block
+    return out
+
+
+def _lambda_max_sym(M: FloatArray) -> FloatArray:
+    """Largest eigenvalue of each symmetric matrix in a stack ``(..., p, p)``."""
+    return np.asarray(np.linalg.eigvalsh(M)[..., -1], dtype=np.float64)
+
+
+class LinearModelProblem(Problem):
+    """Common machinery of the linear-model problems (padding, gathering, masks, restriction).
+
+    Subclasses define :meth:`_loss` (values and score derivatives) and the smoothness constants.
+    """
+
+    n_outputs: int = 1
+    #: held-out test data (set by :func:`ltadmm_verify.problems.digits`)
+    test_set: HeldOut | None = None
+
+    def __init__(self, features: Sequence[ArrayLike], targets: Sequence[ArrayLike]) -> None:
+        if isinstance(features, np.ndarray) and features.ndim == 2:
+            raise InvalidProblemError(
+                "A must be a sequence of per-agent (m_i, p) arrays, got a single 2-D array; "
+                "wrap it in a list or split it by agent"
+            )
+        if len(features) != len(targets):
+            raise InvalidProblemError(
+                f"A and b must list the same number of agents, got {len(features)} and {len(targets)}"
+            )
+        if len(features) < 1:
+            raise InvalidProblemError("A must hold at least one agent's data, got none")
+        blocks = [finite_array(f"A[{i}]", a, ndim=2) for i, a in enumerate(features)]
+        p = blocks[0].shape[1]
+        for i, block in enumerate(blocks):
+            if block.shape[1] != p:
+                raise InvalidProblemError(
+                    f"A[{i}] must have {p} columns like A[0], got shape {block.shape}"
+                )
+            if block.shape[0] < 1:
+                raise InvalidProblemError(f"A[{i}] must have at least one sample (row), got 0")
+        ys = [self._check_targets(f"b[{i}]", y, blocks[i].shape[0]) for i, y in enumerate(targets)]
+        self._init_padded(
+            _pad(blocks, (p,)),
+            _pad(ys, ()),
+            np.array([b.shape[0] for b in blocks], dtype=np.int64),
+        )
+
+    def _init_padded(self, features: FloatArray, targets: FloatArray, m: IntArray) -> None:
+        self.features = features
+        self.targets = targets
+        self._m = m
+        self.mask = np.arange(features.shape[1])[None, :] < m[:, None]
+        self.weights = self.mask / m[:, None]
+
+    def _check_targets(self, name: str, y: ArrayLike, m: int) -> FloatArray:
+        arr = finite_array(name, y, ndim=1)
+        if arr.shape[0] != m:
+            raise InvalidProblemError(f"{name} must have {m} entries (rows of A), got {arr.shape[0]}")
+        return arr
+
+    # ------------------------------------------------------------- shapes
+    @property
+    def n_agents(self) -> int:
+        return int(self.features.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        """``p``, the number of features (columns of ``A_i``)."""
+        return int(self.features.shape[2])
+
+    @property
+    def dim(self) -> int:
+        return self.n_features * self.n_outputs
+
+    @property
+    def n_samples(self) -> IntArray:
+        return self._m
+
+    def restrict(self, agents: IntArray) -> Self:
+        agents = np.asarray(agents, dtype=np.int64)
+        new = object.__new__(type(self))
+        new.__dict__.update(
+            {k: v for k, v in self.__dict__.items() if not k.startswith("_optimum")}
+        )
+        m = self._m[agents]
+        width = int(m.max())
+        new._init_padded(self.features[agents, :width], self.targets[agents, :width], m)
+        return new
+
+    # ------------------------------------------------------------- model
+    def _weights_of(self, X: FloatArray) -> FloatArray:
+        return X.reshape(X.shape[0], self.n_features, self.n_outputs)
+
+    @abstractmethod
+    def _loss(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Loss values ``(N, b)`` and derivatives with respect to the scores ``(N, b, C)``."""
+
+    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Regulariser values ``(N,)`` and gradients ``(N, d)`` (none by default)."""
+        return np.zeros(X.shape[0]), np.zeros_like(X)
+
+    def _scores(self, feats: FloatArray, X: FloatArray) -> FloatArray:
+        return np.einsum("nbp,npc->nbc", feats, self._weights_of(X))
+
+    def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
+        rows = np.arange(X.shape[0])[:, None]
+        feats = self.features[rows, idx]
+        _, dscore = self._loss(self._scores(feats, X), self.targets[rows, idx])
+        grads = np.einsum("nbp,nbc->nbpc", feats, dscore).reshape(*idx.shape, self.dim)
+        return grads + self._regulariser(X)[1][:, None, :]
+
+    def local_gradients(self, X: FloatArray) -> FloatArray:
+        _, dscore = self._loss(self._scores(self.features, X), self.targets)
+        grads = np.einsum("nmp,nmc->npc", self.features, dscore * self.weights[:, :, None])
+        return grads.reshape(X.shape) + self._regulariser(X)[1]
+
+    def local_values(self, X: FloatArray) -> FloatArray:
+        values, _ = self._loss(self._scores(self.features, X), self.targets)
+        return (values * self.weights).sum(axis=1) + self._regulariser(X)[0]
+
+    # ------------------------------------------------------------- constants
+    def _gram(self, scale: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Per-sample ``scale ||a_h||^2``, per-agent ``scale A_i^T A_i / m_i`` and their sum."""
+        sq = scale * np.einsum("nmp,nmp->nm", self.features, self.features)
+        gram = scale * np.einsum("nmp,nmq->npq", self.features * self.weights[:, :, None], self.features)
+        return sq, gram, gram.sum(axis=0)
+
+    def _strongly_convex_optimum(self) -> FloatArray:
+        """Centralised L-BFGS solve of ``min F`` to a gradient norm of ``1e-10 (1 + |grad F(0)|)``."""
+        x0 = np.zeros(self.dim)
+        scale = 1.0 + float(np.linalg.norm(self.gradient(x0)))
+        result = so.minimize(
+            self.objective,
+            x0,
+            jac=self.gradient,
+            method="L-BFGS-B",
+            options={"maxiter": 20000, "gtol": 1e-13 * scale, "ftol": 0.0, "maxcor": 30},
+        )
+        x = np.asarray(result.x, dtype=np.float64)
+        grad_norm = float(np.linalg.norm(self.gradient(x)))
+        if grad_norm > 1e-8 * scale:
+            raise InvalidProblemError(
+                f"reference optimum did not converge: |grad F(x*)| = {grad_norm:.3e} "
+                f"(wanted <= {1e-8 * scale:.3e})"
+            )
+        return x
+
+
+class LeastSquares(LinearModelProblem):
+    r"""Distributed least squares, ``f_i(x) = (1/(2 m_i)) ||A_i x - b_i||^2``.
+
+    Per sample ``f_{i,h}(x) = (a_h^T x - b_h)^2 / 2``, ``grad f_{i,h}(x) = a_h (a_h^T x - b_h)``.
+    ``F = sum_i f_i`` has the closed-form minimiser ``x* = (sum_i H_i)^{-1} sum_i A_i^T b_i / m_i``
+    with ``H_i = A_i^T A_i / m_i`` (when ``sum_i H_i`` is nonsingular).
+
+    Parameters
+    ----------
+    A : sequence of arrays, shapes ``(m_i, d)``
+    b : sequence of arrays, shapes ``(m_i,)``
+    """
+
+    name = "least squares"
+
+    def __init__(self, A: Sequence[ArrayLike], b: Sequence[ArrayLike]) -> None:
+        super().__init__(A, b)
+
+    @property
+    def is_convex(self) -> bool:
+        return True
+
+    def _loss(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
+        r = scores[..., 0] - targets
+        return 0.5 * r**2, r[..., None]
+
+    def quadratic_form(self) -> tuple[FloatArray, FloatArray]:
+        """``(H, h)`` with ``f_i(x) = x^T H_i x / 2 - h_i^T x + const``; shapes ``(N,d,d)``, ``(N,d)``."""
+        _, gram, _ = self._gram(1.0)
+        h = np.einsum("nmp,nm->np", self.features, self.targets * self.weights)
+        return gram, h
+
+    def smoothness(self) -> SmoothnessConstants:
+        sq, gram, total = self._gram(1.0)
+        eig = np.linalg.eigvalsh(gram)
+        total_eig = np.linalg.eigvalsh(total)
+        return SmoothnessConstants(
+            per_sample=float(sq.max()),
+            per_agent=np.asarray(eig[:, -1], dtype=np.float64),
+            global_=float(total_eig[-1]),
+            mu_per_agent=np.maximum(eig[:, 0], 0.0),
+            mu_global=max(float(total_eig[0]), 0.0),
+            how="closed form: eigenvalues of A_i^T A_i / m_i and ||a_h||^2",
+        )
+
+    def _compute_optimum(self) -> FloatArray | None:
+        H, h = self.quadratic_form()
+        total = H.sum(axis=0)
+        if np.linalg.cond(total) > 1e12:
+            return None
+        return np.linalg.solve(total, h.sum(axis=0))
+
+
+class LogisticRegression(LinearModelProblem):
+    r"""Binary logistic regression with labels ``+-1`` and optional l2 term.
+
+    ``f_{i,h}(x) = log(1 + exp(-y_h a_h^T x)) + (l2/2) ||x||^2``, so
+    ``grad f_{i,h}(x) = -y_h a_h sigmoid(-y_h a_h^T x) + l2 x``.
+    Certified constants: ``L_{i,h} = ||a_h||^2 / 4 + l2``; ``mu_i = l2``. The reference optimum is
+    computed (L-BFGS, cached) only when ``l2 > 0`` (otherwise it may not exist).
+    """
+
+    name = "logistic regression"
+
+    def __init__(self, A: Sequence[ArrayLike], y: Sequence[ArrayLike], l2: float = 0.0) -> None:
+        self.l2 = nonnegative_float("l2", l2)
+        super().__init__(A, y)
+
+    def _check_targets(self, name: str, y: ArrayLike, m: int) -> FloatArray:
+        arr = super()._check_targets(name, y, m)
+        bad = ~np.isin(arr, (-1.0, 1.0))
+        if bad.any():
+            raise InvalidProblemError(
+                f"{name} must contain labels -1 or +1 only, found {arr[bad][0]!r}"
+            )
+        return arr
+
+    @property
+    def is_convex(self) -> bool:
+        return True
+
+    def _loss(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
+        margin = -targets * scores[..., 0]
+        values = np.logaddexp(0.0, margin)
+        dscore = -targets * _sigmoid(margin)
+        return values, dscore[..., None]
+
+    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray]:
+        return 0.5 * self.l2 * np.einsum("nd,nd->n", X, X), self.l2 * X
+
+    def smoothness(self) -> SmoothnessConstants:
+        sq, gram, total = self._gram(0.25)
+        n = self.n_agents
+        mu = np.full(n, self.l2)
+        return SmoothnessConstants(
+            per_sample=float(sq.max()) + self.l2,
+            per_agent=_lambda_max_sym(gram) + self.l2,
+            global_=float(_lambda_max_sym(total)) + n * self.l2,
+            mu_per_agent=mu,
+            mu_global=n * self.l2,
+            how="bound: sigmoid' <= 1/4, so Hessian <= A^T A / (4 m) + l2 I",
+        )
+
+    def _compute_optimum(self) -> FloatArray | None:
+        return self._strongly_convex_optimum() if self.l2 > 0 else None
+
+
+class SoftmaxRegression(LinearModelProblem):
+    r"""Multinomial logistic regression with the optional nonconvex regulariser.
+
+    ``x = vec(W)``, ``W in R^{p x C}``; with ``p_h = softmax(W^T a_h)`` and one-hot ``e_{y_h}``,
+
+        f_{i,h}(x) = -log p_h[y_h] + eps sum_l x_l^2 / (1 + x_l^2),
+        grad f_{i,h}(x) = vec(a_h (p_h - e_{y_h})^T) + eps 2 x / (1 + x^2)^2   (elementwise).
+
+    Certified constants (SPEC section 5): ``L_{i,h} <= ||a_h||^2 / 2 + 2 eps`` (the cross-entropy
+    Hessian is ``(diag p - p p^T) (x) a a^T`` with ``||diag p - p p^T|| <= 1/2``; the regulariser's
+    second derivative lies in ``[-eps/2, 2 eps]``). Nonconvex when ``eps > 0``: no reference optimum.
+
+    Parameters
+    ----------
+    A : sequence of ``(m_i, p)`` feature arrays
+    labels : sequence of ``(m_i,)`` integer class labels in ``0..n_classes-1``
+    n_classes : int
+    eps : float, default 0
+        Weight of the nonconvex regulariser.
+    """
+
+    name = "softmax regression"
+
+    def __init__(
+        self,
+        A: Sequence[ArrayLike],
+        labels: Sequence[ArrayLike],
+        n_classes: int,
+        eps: float = 0.0,
+    ) -> None:
+        if not isinstance(n_classes, int | np.integer) or n_classes < 2:
+            raise InvalidProblemError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+        self.n_outputs = int(n_classes)
+        self.eps = nonnegative_float("eps", eps)
+        super().__init__(A, labels)
+
+    def _check_targets(self, name: str, y: ArrayLike, m: int) -> FloatArray:
+        arr = super()._check_targets(name, y, m)
+        bad = (arr != np.round(arr)) | (arr < 0) | (arr >= self.n_outputs)
+        if bad.any():
+            raise InvalidProblemError(
+                f"{name} must hold integer labels in 0..{self.n_outputs - 1}, found {arr[bad][0]!r}"
+            )
+        return arr
+
+    @property
+    def is_convex(self) -> bool:
+        return self.eps == 0.0
+
+    def _loss(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
+        shifted = scores - scores.max(axis=-1, keepdims=True)
+        log_norm = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        log_p = shifted - log_norm
+        one_hot = np.eye(self.n_outputs)[targets.astype(np.int64)]
+        values = -(log_p * one_hot).sum(axis=-1)
+        return values, np.exp(log_p) - one_hot
+
+    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray]:
+        if self.eps == 0.0:
+            return super()._regulariser(X)
+        sq = X**2
+        return self.eps * (sq / (1 + sq)).sum(axis=1), self.eps * 2 * X / (1 + sq) ** 2
+
+    def predict(self, x: FloatArray, features: FloatArray) -> IntArray:
+        """Class predictions ``argmax_c (W^T a)_c`` for rows of ``features`` ``(n, p)``."""
+        W = np.asarray(x).reshape(self.n_features, self.n_outputs)
+        return np.argmax(features @ W, axis=1).astype(np.int64)
+
+    def smoothness(self) -> SmoothnessConstants:
+        sq, gram, total = self._gram(0.5)
+        n = self.n_agents
+        reg = 2 * self.eps
+        convex = self.eps == 0.0
+        return SmoothnessConstants(
+            per_sample=float(sq.max()) + reg,
+            per_agent=_lambda_max_sym(gram) + reg,
+            global_=float(_lambda_max_sym(total)) + n * reg,
+            mu_per_agent=np.zeros(n) if convex else None,
+            mu_global=0.0 if convex else None,
+            how="bound: ||diag p - p p^T|| <= 1/2 and |r''| <= 2 eps",
+        )
+
+    def _compute_optimum(self) -> FloatArray | None:
+        return None
+
+
+def _sigmoid(t: FloatArray) -> FloatArray:
+    """Numerically stable ``1 / (1 + exp(-t))``."""
+    return np.exp(-np.logaddexp(0.0, -t))

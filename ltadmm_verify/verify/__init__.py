@@ -1,0 +1,5 @@
+"""Verification of the paper's claims: statistics, claim checks, Hypothesis strategies."""
+
+from .result import CheckResult
+
+__all__ = ["CheckResult"]
