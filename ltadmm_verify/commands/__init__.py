@@ -1,0 +1,1 @@
+"""Subcommands of the ``ltadmm-verify`` command line, one module each."""
