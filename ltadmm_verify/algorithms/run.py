@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +109,7 @@ def run(
     backend: str | Backend = "simulator",
     progress: bool = False,
     divergence_factor: float = 1e6,
+    observers: Mapping[str, Callable[[FloatArray], float]] | None = None,
 ) -> RunResult:
     """Run ``algorithm`` for ``rounds`` communication rounds and record metrics.
 
@@ -136,6 +138,10 @@ def run(
     divergence_factor : float
         The run stops as diverged at the first round where a model is non-finite or
         ``max |x_i| > divergence_factor (1 + max |x_0| + max |x*|)``.
+    observers : mapping of str to callable, optional
+        Extra quantities recorded beside the metrics: ``observers[name](X)`` is called with the full
+        models ``X`` ``(N, d)`` at every recorded round (on the root) and its float value joins
+        ``history[name]`` (e.g. test accuracy of ``x_bar``).
 
     Returns
     -------
@@ -163,6 +169,15 @@ def run(
     if noise is not None and not isinstance(noise, GaussianNoise):
         raise InvalidParameterError(f"noise must be GaussianNoise or None, got {noise!r}")
     algorithm.validate_for(problem)
+    observers = dict(observers or {})
+    clash = sorted(set(observers) & {"round", *COUNTERS, *MetricRecorder(problem).names})
+    if clash:
+        raise InvalidParameterError(f"observers must use new names, got {clash}: already recorded")
+    for name, f in observers.items():
+        if not callable(f):
+            raise InvalidParameterError(
+                f"observers[{name!r}] must be a callable of the models X (N, d), got {f!r}"
+            )
     X0 = _initial_models(x0, problem)
 
     transport = make_backend(backend, network)
@@ -193,7 +208,8 @@ def run(
         }
         if recorder is not None and full is not None:
             with np.errstate(all="ignore"):
-                rows.append({"round": float(k), **recorder(full), **counts})
+                extra = {name: float(f(full)) for name, f in observers.items()}
+                rows.append({"round": float(k), **recorder(full), **counts, **extra})
 
     record(0)
     bar = ProgressBar(rounds, f"{algorithm.name}", enabled=progress and transport.is_root)
