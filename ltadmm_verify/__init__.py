@@ -5,7 +5,18 @@ Distributed Learning", arXiv 2501.13516. The global cost is the *sum* ``F(x) = s
 """
 
 from . import network, problems
-from .algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise, RunResult, run
+from .algorithms import (
+    KGT,
+    LED,
+    LTADMM,
+    LTADMMVR,
+    Algorithm,
+    ExactADMM,
+    GaussianNoise,
+    LocalDSGD,
+    RunResult,
+    run,
+)
 from .errors import (
     ConfigurationError,
     InadmissibleStepSize,
@@ -31,10 +42,13 @@ from .smoothness import estimate_smoothness
 __version__ = "0.1.0"
 
 __all__ = [
+    "KGT",
+    "LED",
     "LTADMM",
     "LTADMMVR",
     "Algorithm",
     "ConfigurationError",
+    "ExactADMM",
     "GaussianNoise",
     "InadmissibleStepSize",
     "InvalidGraphError",
@@ -42,6 +56,7 @@ __all__ = [
     "InvalidProblemError",
     "LTADMMVerifyError",
     "LeastSquares",
+    "LocalDSGD",
     "LogisticRegression",
     "Network",
     "Problem",
