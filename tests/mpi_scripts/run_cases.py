@@ -1,0 +1,103 @@
+"""Run every algorithm case on one backend and save history and final models (npz, on the root).
+
+Usage: ``mpirun -n P python run_cases.py mpi OUT.npz`` (or ``python run_cases.py simulator OUT.npz``).
+``tests/test_mpi.py`` imports :func:`run_all` for the single-process reference and compares.
+
+The cases cover LT-ADMM (frozen and inner penalty; full gradients, minibatches with and without
+replacement, gradient noise), LT-ADMM-VR (with and without memory reset) and, when
+:mod:`ltadmm_verify.algorithms.baselines` exists, every baseline listed in ``BASELINES`` that it
+defines. The problems have unequal local data sizes ``m_i`` so that restricting them to a block of
+agents changes their padding.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import numpy as np
+
+import ltadmm_verify as lv
+from ltadmm_verify.algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise
+from ltadmm_verify.problems import LeastSquares, LogisticRegression, Problem
+
+N_AGENTS = 10
+DIM = 4
+ROUNDS = 12
+SEED = 7
+
+#: (class name in ltadmm_verify.algorithms.baselines, parameters); missing classes are skipped
+BASELINES: list[tuple[str, dict[str, Any]]] = [
+    ("LocalDSGD", {"gamma": 0.05, "tau": 3, "batch_size": 2}),
+    ("LED", {"gamma": 0.05, "beta": 0.05, "tau": 3, "batch_size": 2}),
+    ("KGT", {"eta_c": 0.5, "eta_s": 0.05, "tau": 3, "batch_size": 2}),
+    ("ExactADMM", {"rho": 1.0, "inner_steps": 5}),
+]
+
+
+def problems() -> dict[str, Problem]:
+    """Least squares and logistic regression with ``m_i = 6 + (i mod 4)`` samples."""
+    rng = np.random.default_rng(0)
+    sizes = [6 + i % 4 for i in range(N_AGENTS)]
+    features = [rng.standard_normal((m, DIM)) for m in sizes]
+    targets = [f @ rng.standard_normal(DIM) + 0.1 * rng.standard_normal(f.shape[0]) for f in features]
+    labels = [np.where(rng.standard_normal(f.shape[0]) + f[:, 0] > 0, 1.0, -1.0) for f in features]
+    return {
+        "ls": LeastSquares(features, targets),
+        "logistic": LogisticRegression(features, labels, l2=0.1),
+    }
+
+
+def cases() -> dict[str, tuple[Algorithm, str, GaussianNoise | None]]:
+    """Name -> (algorithm, problem key, noise)."""
+    out: dict[str, tuple[Algorithm, str, GaussianNoise | None]] = {
+        "ltadmm-frozen-full": (LTADMM(gamma=0.05, beta=0.05, rho=1.0, tau=3), "ls", None),
+        "ltadmm-inner-batch": (
+            LTADMM(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=3, penalty="inner"), "ls", None
+        ),
+        "ltadmm-frozen-noreplace-noise": (
+            LTADMM(gamma=0.05, beta=0.05, rho=1.0, tau=2, batch_size=2, replace=False),
+            "logistic",
+            GaussianNoise(0.01),
+        ),
+        "ltadmm-vr-reset": (LTADMMVR(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=1), "ls", None),
+        "ltadmm-vr-noreset": (
+            LTADMMVR(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=2, reset=False),
+            "logistic",
+            None,
+        ),
+    }
+    try:
+        baselines = importlib.import_module("ltadmm_verify.algorithms.baselines")
+    except ImportError:
+        return out
+    for cls_name, params in BASELINES:
+        cls = getattr(baselines, cls_name, None)
+        if cls is not None:
+            for key in ("ls", "logistic"):
+                out[f"{cls_name}-{key}"] = (cls(**params), key, None)
+    return out
+
+
+def run_all(backend: str) -> dict[str, np.ndarray] | None:
+    """Every case on ``backend``: ``{case/history-key: array, case/x: array}`` on the root."""
+    network = lv.network.erdos_renyi(N_AGENTS, p=0.35, seed=3)
+    probs = problems()
+    arrays: dict[str, np.ndarray] = {}
+    root = True
+    for name, (algorithm, key, noise) in cases().items():
+        result = lv.run(algorithm, probs[key], network, ROUNDS, seed=SEED, noise=noise, backend=backend)
+        root = result.x is not None
+        if root:
+            assert result.x is not None
+            arrays[f"{name}/x"] = result.x
+            arrays.update({f"{name}/{k}": v for k, v in result.history.items()})
+            arrays[f"{name}/status"] = np.array(result.status)
+    return arrays if root else None
+
+
+if __name__ == "__main__":
+    found = run_all(sys.argv[1])
+    if found is not None:
+        np.savez(sys.argv[2], **found)  # type: ignore[arg-type]
