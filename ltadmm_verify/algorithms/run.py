@@ -20,7 +20,7 @@ from .metrics import MetricRecorder
 from .oracles import GaussianNoise, GradientOracle
 from .randomness import check_seed
 
-BACKENDS = ("simulator",)
+BACKENDS = ("simulator", "mpi")
 COUNTERS = ("grad_evals", "messages")
 
 
@@ -93,6 +93,15 @@ def make_backend(backend: str | Backend, network: Network) -> Backend:
         return backend
     if backend == "simulator":
         return Simulator(network)
+    if backend == "mpi":
+        try:
+            from ..backends.mpi import MPIBackend
+        except ImportError as error:
+            raise InvalidParameterError(
+                f"backend 'mpi' needs mpi4py ({error}); install the 'mpi' extra: "
+                "pip install 'ltadmm-verify[mpi]'"
+            ) from None
+        return MPIBackend(network)
     raise InvalidParameterError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
 
 
@@ -131,8 +140,10 @@ def run(
         Additive gradient noise with ``E||xi||^2 = sigma2``.
     record_every : int
         Metrics are recorded at rounds ``0, r, 2r, ...`` and at ``K``.
-    backend : {"simulator"} or Backend
-        Where the agents run.
+    backend : {"simulator", "mpi"} or Backend
+        Where the agents run; ``"mpi"`` spreads them over the ranks of ``MPI.COMM_WORLD`` (call
+        ``run`` on every rank; the history and ``x`` are returned on rank 0, ``x=None`` and an
+        empty history elsewhere).
     progress : bool
         Draw a progress bar on stderr.
     divergence_factor : float
