@@ -6,6 +6,7 @@ import argparse
 
 from .._io import atomic_write_json
 from ..algorithms import LTADMM, LTADMMVR, GaussianNoise, run
+from ..algorithms.run import BACKENDS
 from .common import add_instance_options, build_instance
 
 ALGORITHMS = ("lt-admm", "lt-admm-vr")
@@ -32,6 +33,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--record-every", type=int, default=1)
     parser.add_argument("--out", default="results.json", help="output JSON (default results.json)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--backend", choices=BACKENDS, default="simulator",
+                        help="simulator (one process) or mpi: inside "
+                        "'mpirun -n P python -m mpi4py -m ltadmm_verify run --backend mpi ...'; "
+                        "only rank 0 prints and writes --out")
     parser.set_defaults(handler=handle)
 
 
@@ -48,7 +53,10 @@ def handle(args: argparse.Namespace) -> int:
         algorithm = LTADMMVR(batch_size=batch, reset=not args.no_reset, **common)
     noise = None if args.noise is None else GaussianNoise(args.noise)
     result = run(algorithm, problem, network, args.rounds, seed=args.seed, noise=noise,
-                 record_every=args.record_every, progress=not args.quiet)
+                 record_every=args.record_every, progress=not args.quiet, backend=args.backend)
+    status = 0 if result.status == "completed" else 1
+    if result.x is None:  # a non-root MPI rank: rank 0 reports and writes
+        return status
     hist = result.history
     print(result.message)
     for key in ("stationarity", "grad_norm_sq", "consensus", "opt_gap", "dist_sq"):
@@ -61,4 +69,4 @@ def handle(args: argparse.Namespace) -> int:
         **result.to_dict(),
     })
     print(f"wrote {args.out}")
-    return 0 if result.status == "completed" else 1
+    return status
