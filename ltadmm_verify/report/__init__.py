@@ -1,0 +1,6 @@
+"""The PDF verification report and its JSON twin (``ltadmm-verify report``)."""
+
+from .build import build_report, json_path
+from .config import load_config
+
+__all__ = ["build_report", "json_path", "load_config"]

@@ -1,0 +1,187 @@
+"""Claim pages and the summary table of the verification report.
+
+Each claim of SPEC section 4 is checked by the toolkit's claim checks (:mod:`ltadmm_verify.verify`,
+C6 by the reproduction on digits); this module only calls them, collects their
+:class:`~ltadmm_verify.verify.result.CheckResult` objects and plot data, and lays them out. A claim
+whose check does not exist is reported NOT APPLICABLE with the reason "not implemented".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from ..verify.result import CheckResult
+from . import figures as fg
+from .config import CLAIMS
+from .plots import draw_plot
+from .sections import HEADINGS, Instances, ProviderMissing
+
+#: one-line statement of each claim (SPEC section 4), printed on its page
+STATEMENTS = {
+    "C1": "LT-ADMM: Mbar_K <= A/(K tau) + B, neighbourhood B proportional to gamma tau sigma^2",
+    "C2": "LT-ADMM-VR converges exactly, rate O(1/(K tau))",
+    "C3": "admissible step size gamma <= c lambda_l / (L tau^2) (VR: shrinking like 1/tau^3)",
+    "C4": "local training saves communication: at fixed K, larger tau gives smaller Mbar_K",
+    "C5": "poor connectivity (small lambda_l) slows convergence",
+    "C6": "8x8 digits: better communication efficiency than the state of the art when "
+          "communication is expensive",
+    "O1": "open question: linear convergence of LT-ADMM-VR for strongly convex problems",
+    "O3": "open question: exact convergence of the no-reset VR variant",
+}
+
+SUMMARY_HEADER = ("claim", "measured", "bound", "tolerance", "verdict", "reason / note", "seeds",
+                  "sub-checks")
+
+
+@dataclass
+class ClaimOutcome:
+    """What a claim provider returns: the check results and the plots that show them."""
+
+    results: list[CheckResult]
+    plots: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+#: claim id -> provider(config, instances) -> ClaimOutcome; missing ids are "not implemented"
+ClaimProvider = Callable[[dict[str, Any], Instances], ClaimOutcome]
+
+
+def _seed_count(result: CheckResult) -> int | None:
+    for key in ("n_seeds", "seeds"):
+        value = result.evidence.get(key)
+        if isinstance(value, list | tuple):
+            return len(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def summary_row(claim: str, results: list[CheckResult], reason: str = "") -> dict[str, Any]:
+    """The summary-table row of a claim: the binding sub-check's numbers and the overall verdict.
+
+    The verdict is FAIL if any applicable sub-check failed, PASS if all applicable ones passed,
+    NOT APPLICABLE if none applies. The numbers shown are those of the first failed sub-check, else
+    of the first applicable one.
+    """
+    applicable = [r for r in results if r.passed is not None]
+    failed = [r for r in applicable if not r.passed]
+    shown: CheckResult | None = failed[0] if failed else (applicable[0] if applicable else None)
+    if shown is None:
+        verdict = "NOT APPLICABLE"
+        why = reason or "; ".join(dict.fromkeys(r.reason for r in results if r.reason)) or \
+            "no sub-check applies"
+        row = {"claim": claim, "measured": float("nan"), "bound": float("nan"),
+               "tolerance": float("nan"), "relation": "", "verdict": verdict, "reason": why,
+               "seeds": None, "passed_subchecks": 0, "applicable_subchecks": 0,
+               "subchecks": len(results)}
+    else:
+        verdict = "FAIL" if failed else "PASS"
+        seeds = [s for s in map(_seed_count, applicable) if s is not None]
+        row = {"claim": claim, "measured": shown.measured, "bound": shown.bound,
+               "tolerance": shown.tolerance, "relation": shown.relation, "verdict": verdict,
+               "reason": shown.reason or shown.statement, "seeds": max(seeds) if seeds else None,
+               "passed_subchecks": len(applicable) - len(failed),
+               "applicable_subchecks": len(applicable), "subchecks": len(results)}
+    row["display"] = summary_cells(row)
+    return row
+
+
+def summary_cells(row: dict[str, Any]) -> list[str]:
+    """The strings the summary table prints for ``row`` (also stored in the JSON)."""
+    rel = {"<=": "\u2264 ", ">=": "\u2265 "}.get(row["relation"], "")
+    bound = fg.fmt(row["bound"])
+    return [row["claim"], fg.fmt(row["measured"]), bound if bound == "n/a" else rel + bound,
+            fg.fmt(row["tolerance"]), row["verdict"], row["reason"],
+            "n/a" if row["seeds"] is None else str(row["seeds"]),
+            f"{row['passed_subchecks']}/{row['applicable_subchecks']} pass"
+            + (f", {row['subchecks'] - row['applicable_subchecks']} n/a"
+               if row["subchecks"] > row["applicable_subchecks"] else "")]
+
+
+def compute_claim(claim: str, config: dict[str, Any], instances: Instances,
+                  providers: dict[str, ClaimProvider]) -> dict[str, Any]:
+    """Run one claim's provider; a missing provider gives NOT APPLICABLE "not implemented"."""
+    reason = ""
+    outcome = ClaimOutcome([])
+    try:
+        if claim not in providers:
+            raise ProviderMissing("not implemented")
+        outcome = providers[claim](config, instances)
+    except ProviderMissing as missing:
+        reason = str(missing)
+    return {
+        "claim": claim,
+        "statement": STATEMENTS[claim],
+        "checks": [r.to_dict() for r in outcome.results],
+        "plots": outcome.plots,
+        "notes": outcome.notes,
+        "summary": summary_row(claim, outcome.results, reason),
+    }
+
+
+def draw_summary(rows: list[dict[str, Any]], title: str, subtitle: str) -> list[Figure]:
+    """The summary page: one table row per claim."""
+    fig = fg.new_page(HEADINGS["summary"], subtitle)
+    fig.text(fg.LEFT, 0.985, title, fontsize=8, va="top", color="#555555")
+    y = fg.table(fig, fg.BODY_TOP, SUMMARY_HEADER, [r["display"] for r in rows],
+                 [0.55, 0.95, 1.05, 0.9, 1.15, 3.1, 0.55, 0.95],
+                 wrap_chars=[0, 0, 0, 0, 10, 40, 0, 10], size=7.5,
+                 row_colours=[fg.VERDICT_COLOURS[r["verdict"]] for r in rows])
+    legend = ("measured / bound / tolerance: the numbers of the binding sub-check (the first failing "
+              "one, else the first applicable one); PASS iff measured <= bound + tolerance (or >= bound "
+              "- tolerance for a lower bound). Each claim's page lists every sub-check with its "
+              "evidence. seeds: Monte Carlo seeds per configuration (n/a: exact analysis or "
+              "not run).")
+    y = fg.text_block(fig, y, legend, size=8, width=115)
+    for r in rows:
+        y = fg.text_block(fig, y, f"{r['claim']}: {STATEMENTS[r['claim']]}", size=8, width=115)
+    return [fig]
+
+
+def draw_claim(data: dict[str, Any], number: int) -> list[Figure]:
+    """One claim's page(s): statement, verdict, sub-check table, figure(s), notes."""
+    claim = data["claim"]
+    summary = data["summary"]
+    fig = fg.new_page(f"{HEADINGS['claims'].split()[0]}.{number} Claim {claim}: {summary['verdict']}",
+                      data["statement"])
+    y = fg.BODY_TOP
+    if not data["checks"]:
+        fg.text_block(fig, y, f"NOT APPLICABLE: {summary['reason']}", size=11)
+        return [fig]
+    rows = [[c["claim"], c["statement"], fg.fmt(c["measured"]), f"{c['relation']} {fg.fmt(c['bound'])}",
+             fg.fmt(c["tolerance"]), c["verdict"], c["reason"]] for c in data["checks"]]
+    y = fg.table(fig, y, ["check", "statement", "measured", "bound", "tol.", "verdict", "note"],
+                 rows, [0.9, 3.0, 0.8, 0.9, 0.7, 0.9, 2.0], wrap_chars=[12, 46, 0, 0, 0, 8, 30],
+                 size=7, row_colours=[fg.VERDICT_COLOURS[c["verdict"]] for c in data["checks"]])
+    for note in data["notes"]:
+        y = fg.text_block(fig, y, note, size=8, width=115)
+    pages = [fig]
+    plots = list(data["plots"])
+    first_rows = 2 if y > 0.55 else (1 if y > 0.35 else 0)
+    while plots:
+        if first_rows:
+            take, top, page = plots[:2 * first_rows], y - 0.02, fig
+            first_rows = 0
+        else:
+            page = fg.new_page(f"{HEADINGS['claims'].split()[0]}.{number} Claim {claim} (continued)")
+            pages.append(page)
+            take, top = plots[:6], fg.BODY_TOP - 0.02
+        plots = plots[len(take):]
+        n_rows = (len(take) + 1) // 2
+        axes = fg.axes_grid(page, n_rows, 2, top=top, bottom=max(0.07, top - 0.29 * n_rows),
+                            hspace=0.5, wspace=0.32)
+        for ax, spec in zip(axes, take, strict=False):
+            draw_plot(ax, spec)
+        for ax in axes[len(take):]:
+            ax.set_visible(False)
+    return pages
+
+
+def claims_in_order(config: dict[str, Any]) -> list[str]:
+    """The configured claims in report order."""
+    chosen = set(config["report"]["claims"])
+    return [c for c in CLAIMS if c in chosen]

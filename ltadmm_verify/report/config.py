@@ -1,0 +1,201 @@
+"""Configuration of the verification report: the embedded default TOML and a user's overrides.
+
+The default configuration ships as ``ltadmm_verify/report/default.toml``. A user's TOML file overrides
+any part of it: tables merge key by key, every other value (numbers, strings, lists) replaces the
+default. The ``[quick]`` table holds overrides (same layout as the rest of the file) applied on top
+when the report runs with ``--quick``.
+
+The default is also the schema: a key that the default does not have is rejected, and a value must
+have the type of the default's value (an integer is accepted where a number is expected). Values
+with a fixed vocabulary (graph families, problems, claims) and ranges are checked as well. Every
+error is a :class:`~ltadmm_verify.errors.ConfigurationError` naming the key path (``checks.seeds``),
+the value received and what was expected, raised before any computation starts.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..commands.common import PROBLEMS
+from ..errors import ConfigurationError
+from ..network import GENERATORS
+
+#: claims of SPEC section 4, in report order
+CLAIMS = ("C1", "C2", "C3", "C4", "C5", "O1", "O3", "C6")
+
+#: allowed values of string (or list-of-string) settings, by key path
+CHOICES: dict[str, tuple[str, ...]] = {
+    "report.claims": CLAIMS,
+    "setup.graphs": tuple(sorted(GENERATORS)),
+    "setup.problems": PROBLEMS,
+    "algorithm.penalty": ("frozen", "inner"),
+}
+
+#: smallest allowed value of numeric settings (or of every element of a numeric list), by key path
+MINIMUM: dict[str, float] = {
+    "report.seed": 0,
+    "setup.agents": 2,
+    "setup.dim": 1,
+    "setup.samples": 1,
+    "setup.data_seed": 0,
+    "setup.smoothness_points": 1,
+    "setup.batch_size": 1,
+    "algorithm.rho": 1e-300,
+    "algorithm.beta_ratio": 1e-300,
+    "theory.tau": 1,
+    "theory.divergence_rounds": 1,
+    "checks.seeds": 1,
+    "checks.rounds": 1,
+    "checks.tau": 1,
+    "checks.sigma2": 0,
+    "checks.gamma_fraction": 1e-300,
+}
+
+#: the table of overrides applied by ``--quick`` (not part of the effective configuration)
+QUICK_KEY = "quick"
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        inner = {_type_name(v) for v in value}
+        if len(inner) == 1:
+            return "a list of " + inner.pop().split(" ", 1)[1] + "s"
+        return "a list"
+    return type(value).__name__
+
+
+def _matches(value: Any, template: Any) -> bool:
+    """Whether ``value`` has the type of the default ``template`` (int allowed for float)."""
+    if isinstance(template, bool):
+        return isinstance(value, bool)
+    if isinstance(template, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(template, float):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(template, str):
+        return isinstance(value, str)
+    if isinstance(template, list):
+        return isinstance(value, list) and all(_matches(v, template[0]) for v in value)
+    return False
+
+
+def _check_value(path: str, value: Any) -> None:
+    items = value if isinstance(value, list) else [value]
+    if isinstance(value, list) and not value:
+        raise ConfigurationError(f"{path} must be a non-empty list, got []")
+    if path in CHOICES:
+        allowed = CHOICES[path]
+        for item in items:
+            if item not in allowed:
+                raise ConfigurationError(f"{path} must be one of {list(allowed)}, got {item!r}")
+    if path in MINIMUM:
+        low = MINIMUM[path]
+        for item in items:
+            if item < low:
+                what = "> 0" if 0 < low < 1e-100 else f">= {low:g}"
+                raise ConfigurationError(f"{path} must be {what}, got {item!r}")
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any], schema: Mapping[str, Any],
+           prefix: str) -> None:
+    """Merge ``override`` into ``base`` in place, validating every key against ``schema``."""
+    for key, value in override.items():
+        path = f"{prefix}{key}"
+        if key not in schema:
+            known = ", ".join(sorted(schema))
+            raise ConfigurationError(f"unknown key {path!r} (known keys here: {known})")
+        template = schema[key]
+        if isinstance(template, Mapping):
+            if not isinstance(value, Mapping):
+                raise ConfigurationError(
+                    f"{path} must be a table, got {value!r} ({_type_name(value)})")
+            _merge(base[key], value, template, f"{path}.")
+            continue
+        if not _matches(value, template):
+            raise ConfigurationError(
+                f"{path} must be {_type_name(template)}, got {value!r} ({_type_name(value)})")
+        _check_value(path, value)
+        base[key] = float(value) if isinstance(template, float) else (
+            [float(v) for v in value] if isinstance(template, list) and isinstance(template[0], float)
+            else copy.deepcopy(value))
+
+
+def default_text() -> str:
+    """The embedded default configuration (TOML text)."""
+    return resources.files("ltadmm_verify.report").joinpath("default.toml").read_text("utf-8")
+
+
+def _parse(text: str, origin: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(f"{origin} is not valid TOML: {error}") from None
+
+
+def load_config(
+    path: str | Path | None = None, *, quick: bool = False, seed: int | None = None
+) -> dict[str, Any]:
+    """The effective report configuration.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A user's TOML file overriding any part of the default.
+    quick : bool
+        Apply the ``[quick]`` overrides (small grids, few seeds: a smoke run of every section).
+    seed : int, optional
+        Overrides ``report.seed``.
+
+    Returns
+    -------
+    dict
+        The merged configuration without the ``quick`` table, plus ``report.quick``.
+
+    Raises
+    ------
+    ConfigurationError
+        Unreadable or invalid TOML, an unknown key, a value of the wrong type or out of range.
+    """
+    default = _parse(default_text(), "the default configuration")
+    schema = {k: v for k, v in default.items() if k != QUICK_KEY}
+    user: dict[str, Any] = {}
+    if path is not None:
+        file = Path(path)
+        try:
+            text = file.read_text("utf-8")
+        except OSError as error:
+            raise ConfigurationError(f"cannot read configuration file {str(file)!r}: {error}") from None
+        user = _parse(text, f"configuration file {str(file)!r}")
+    user_quick = user.pop(QUICK_KEY, {})
+    if not isinstance(user_quick, Mapping):
+        raise ConfigurationError(f"quick must be a table, got {user_quick!r} ({_type_name(user_quick)})")
+    # order: default, default's [quick] (if quick), user's file, user's [quick] (if quick)
+    config = copy.deepcopy(schema)
+    if quick:
+        _merge(config, default[QUICK_KEY], schema, "quick.")
+    _merge(config, user, schema, "")
+    with_user_quick = copy.deepcopy(config)
+    _merge(with_user_quick, user_quick, schema, "quick.")  # validated even without --quick
+    if quick:
+        config = with_user_quick
+    if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+            raise ConfigurationError(f"--seed must be an integer >= 0, got {seed!r}")
+        config["report"]["seed"] = seed
+    config["report"]["quick"] = quick
+    return config

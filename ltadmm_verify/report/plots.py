@@ -1,0 +1,71 @@
+"""Plots described by JSON-ready specifications, so that every plotted number is in the report's JSON.
+
+A plot specification is a dict::
+
+    {"title": str, "xlabel": str, "ylabel": str, "xscale": "linear"|"log", "yscale": ...,
+     "series": [{"label": str, "x": [...], "y": [...],
+                 "kind": "line"|"points"|"hline"|"vline"|"band",   # default "line"
+                 "low": [...], "high": [...]}],                      # band / error bars (optional)
+     "note": str}                                                    # optional text under the axes
+
+Sections build these from the numbers they computed; :func:`draw_plot` turns one into axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+
+
+def plot_spec(title: str, xlabel: str, ylabel: str, series: Sequence[dict[str, Any]], *,
+              xscale: str = "linear", yscale: str = "linear", note: str = "") -> dict[str, Any]:
+    """Build a plot specification (see the module docstring)."""
+    return {"title": title, "xlabel": xlabel, "ylabel": ylabel, "xscale": xscale,
+            "yscale": yscale, "series": list(series), "note": note}
+
+
+def series(label: str, x: Any, y: Any, kind: str = "line", low: Any = None,
+           high: Any = None) -> dict[str, Any]:
+    """One series of a plot specification (arrays become lists of floats)."""
+    out: dict[str, Any] = {"label": label, "kind": kind,
+                           "x": np.asarray(x, dtype=float).ravel().tolist(),
+                           "y": np.asarray(y, dtype=float).ravel().tolist()}
+    if low is not None:
+        out["low"] = np.asarray(low, dtype=float).ravel().tolist()
+        out["high"] = np.asarray(high, dtype=float).ravel().tolist()
+    return out
+
+
+def draw_plot(ax: Axes, spec: dict[str, Any]) -> None:
+    """Draw a plot specification on ``ax`` (labelled axes, legend)."""
+    colours = iter(["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+                    "#7f7f7f", "#bcbd22", "#17becf"] * 3)
+    for s in spec["series"]:
+        kind = s.get("kind", "line")
+        colour = next(colours)
+        x, y = np.asarray(s["x"]), np.asarray(s["y"])
+        if kind == "hline":
+            ax.axhline(y[0], color=colour, ls="--", lw=1.2, label=s["label"])
+        elif kind == "vline":
+            ax.axvline(x[0], color=colour, ls="--", lw=1.2, label=s["label"])
+        elif kind == "points":
+            if "low" in s:
+                low, high = np.asarray(s["low"]), np.asarray(s["high"])
+                ax.errorbar(x, y, yerr=[y - low, high - y], fmt="o", ms=4, capsize=3,
+                            color=colour, label=s["label"])
+            else:
+                ax.plot(x, y, "o", ms=4.5, color=colour, label=s["label"])
+        else:
+            ax.plot(x, y, "-", lw=1.4, color=colour, label=s["label"])
+            if "low" in s:
+                ax.fill_between(x, s["low"], s["high"], color=colour, alpha=0.2, lw=0)
+    ax.set_xscale(spec.get("xscale", "linear"))
+    ax.set_yscale(spec.get("yscale", "linear"))
+    ax.set_xlabel(spec["xlabel"])
+    ax.set_ylabel(spec["ylabel"])
+    ax.set_title(spec["title"])
+    if spec["series"]:
+        ax.legend(loc="best")

@@ -1,0 +1,250 @@
+"""Sections of the verification report: each one computes its numbers, then draws its pages.
+
+A section is produced in two steps so that every number the PDF shows is in the JSON:
+
+- ``compute_<name>(config, instances) -> dict``: the numbers (JSON-ready; the configuration is the
+  only input besides the instances it describes);
+- ``draw_<name>(data) -> list[Figure]``: the pages, drawn from that dict only.
+
+Sections whose numbers come from another part of the toolkit (theory, claim checks, certificates,
+reproduction) ask that part through its public functions; when the part does not exist, the section
+says so ("not implemented") instead of computing a substitute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.metadata
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..commands.common import build_instance
+from ..network import Network, make_network
+from ..problems.base import FloatArray, Problem
+from ..smoothness import estimate_smoothness
+from . import figures as fg
+
+#: report headings, in page order (the test reads them back from the PDF)
+HEADINGS = {
+    "summary": "1 Summary",
+    "setup": "2 Set-up",
+    "theory": "3 Theory",
+    "claims": "4 Claims",
+    "environment": "5 Environment",
+}
+
+#: distributions whose versions the environment page lists
+PACKAGES = ("ltadmm-verify", "numpy", "scipy", "networkx", "sympy", "matplotlib", "scikit-learn",
+            "cvxpy", "clarabel", "pypdf")
+
+
+class ProviderMissing(Exception):
+    """The toolkit part a section needs does not exist (yet): the section reports it, not fakes it."""
+
+
+def require(module: str, *names: str) -> Any:
+    """Import ``module`` and check it has ``names``; raise :class:`ProviderMissing` otherwise."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name is not None and module.startswith(error.name):
+            raise ProviderMissing(f"not implemented: module {module} does not exist") from None
+        raise
+    missing = [n for n in names if not hasattr(mod, n)]
+    if missing:
+        raise ProviderMissing(f"not implemented: {module} has no {', '.join(missing)}")
+    return mod
+
+
+@dataclass
+class Instances:
+    """The graphs and problems named by the configuration's ``[setup]`` table."""
+
+    networks: dict[str, Network]
+    problems: dict[str, Problem]
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Instances:
+        """Build every graph and problem of ``config["setup"]`` (seeded by ``setup.data_seed``)."""
+        setup = config["setup"]
+        n, seed = setup["agents"], setup["data_seed"]
+        networks = {g: make_network(g, n, seed=seed) for g in setup["graphs"]}
+        problems = {}
+        for name in setup["problems"]:
+            args = argparse.Namespace(problem=name, graph="complete", agents=n, dim=setup["dim"],
+                                      samples=setup["samples"], data_seed=seed)
+            problems[name] = build_instance(args)[0]
+        return cls(networks, problems)
+
+
+@dataclass
+class Section:
+    """One section of the report: its JSON numbers and its pages."""
+
+    key: str
+    data: dict[str, Any]
+    pages: list[Figure] = field(default_factory=list)
+
+
+# ====================================================================== set-up
+def minibatch_variance(problem: Problem, x: FloatArray, batch_size: int) -> FloatArray:
+    """Per-agent variance of the minibatch gradient at the point ``x`` (all agents at ``x``).
+
+    ``sigma_i^2(x) = E||g_i(x) - grad f_i(x)||^2 = (1/|B|) (1/m_i) sum_h ||grad f_{i,h}(x) - grad f_i(x)||^2``
+    for ``|B|`` samples drawn uniformly with replacement (SPEC 2.3).
+    """
+    X = np.broadcast_to(x, (problem.n_agents, problem.dim))
+    per_sample = problem.all_sample_gradients(X)
+    m = problem.n_samples
+    valid = np.arange(problem.max_samples)[None, :] < m[:, None]
+    dev = per_sample - problem.local_gradients(X)[:, None, :]
+    sq = np.where(valid, (dev**2).sum(axis=2), 0.0)
+    return np.asarray(sq.sum(axis=1) / m / batch_size)
+
+
+def compute_setup(config: dict[str, Any], instances: Instances) -> dict[str, Any]:
+    """Graphs (size, degrees, Laplacian spectrum) and problems (L, mu, sigma^2 with provenance)."""
+    setup = config["setup"]
+    graphs = {}
+    for name, net in instances.networks.items():
+        graphs[name] = {
+            **net.describe(),
+            "eigenvalues": np.linalg.eigvalsh(net.laplacian).tolist(),
+            "edges": [[int(u), int(v)] for u, v in zip(net.edge_source, net.edge_target, strict=True)
+                      if u < v],
+        }
+    problems = {}
+    for name, prob in instances.problems.items():
+        est = estimate_smoothness(prob, n_points=setup["smoothness_points"], seed=setup["data_seed"])
+        x_star = prob.optimum()
+        at = np.zeros(prob.dim) if x_star is None else x_star
+        var = minibatch_variance(prob, at, setup["batch_size"])
+        cert = est.certified
+        problems[name] = {
+            "title": prob.name,
+            "dim": prob.dim,
+            "n_samples_min": int(prob.n_samples.min()),
+            "n_samples_max": int(prob.n_samples.max()),
+            "convex": prob.is_convex,
+            "smoothness": [{**row, "provenance": "certified" if row["method"] == "certified"
+                            else ("lower bound" if "lower" in str(row["method"]) else "estimated")}
+                           for row in est.rows()],
+            "mu": cert.mu,
+            "mu_how": cert.how if cert.mu is not None else "not strongly convex / unknown",
+            "sigma2": float(var.max()),
+            "sigma2_how": (f"exact minibatch variance max_i (1/|B| m_i) sum_h ||grad f_ih - grad f_i||^2 "
+                           f"at {'x*' if x_star is not None else 'x = 0'}, |B| = {setup['batch_size']}, "
+                           "with replacement"),
+        }
+    return {
+        "agents": setup["agents"],
+        "data_seed": setup["data_seed"],
+        "graphs": graphs,
+        "problems": problems,
+        "gaussian_sigma2": config["checks"]["sigma2"],
+    }
+
+
+def draw_setup(data: dict[str, Any]) -> list[Figure]:
+    """Graph drawings beside their spectra; a table of problem constants."""
+    import networkx as nx
+
+    pages = []
+    names = list(data["graphs"])
+    per_page = 3
+    for start in range(0, len(names), per_page):
+        chunk = names[start:start + per_page]
+        fig = fg.new_page(HEADINGS["setup"] + ": graphs and Laplacian spectra",
+                          f"N = {data['agents']} agents; random graphs seeded by data_seed = "
+                          f"{data['data_seed']}. L_G = D - A; lambda_l = smallest nonzero, "
+                          "lambda_u = largest eigenvalue.")
+        axes = fg.axes_grid(fig, per_page, 2, wspace=0.25, hspace=0.4)
+        for row, name in enumerate(chunk):
+            g = data["graphs"][name]
+            graph = nx.Graph()
+            graph.add_nodes_from(range(g["n_agents"]))
+            graph.add_edges_from(map(tuple, g["edges"]))
+            fg.draw_graph(axes[2 * row], graph,
+                          f"{name}: |E| = {g['n_edges']}, degrees {g['min_degree']}..{g['max_degree']}")
+            fg.draw_spectrum(axes[2 * row + 1], g["eigenvalues"], g["lambda_l"], g["lambda_u"],
+                             f"{name}: spectrum of $L_G$")
+        for ax in axes[2 * len(chunk):]:
+            ax.set_visible(False)
+        pages.append(fig)
+
+    fig = fg.new_page(HEADINGS["setup"] + ": problems and their constants",
+                      "F = sum_i f_i (a sum over agents); L = per-sample smoothness of the theorems.")
+    y = fg.BODY_TOP
+    for name, p in data["problems"].items():
+        y = fg.text_block(fig, y, f"{name}: {p['title']}  (d = {p['dim']}, m_i = "
+                          f"{p['n_samples_min']}..{p['n_samples_max']}, convex: {p['convex']})",
+                          size=10, weight="bold")
+        rows = [[r["level"], r["method"], r["provenance"], fg.fmt(r["value"]), str(r["how"])]
+                for r in p["smoothness"]]
+        rows.append(["mu (min_i mu_i)", "closed form" if p["mu"] is not None else "-",
+                     "certified" if p["mu"] is not None else "n/a", fg.fmt(p["mu"]), p["mu_how"]])
+        rows.append(["sigma^2 (minibatch)", "exact variance", "computed", fg.fmt(p["sigma2"]),
+                     p["sigma2_how"]])
+        y = fg.table(fig, y, ["constant", "method", "provenance", "value", "how obtained"], rows,
+                     [1.3, 1.4, 1.0, 0.9, 3.6], wrap_chars=[18, 20, 14, 12, 52], size=7.5)
+    sig = ", ".join(fg.fmt(s) for s in data["gaussian_sigma2"])
+    fg.text_block(fig, y, "Additive Gaussian gradient noise used by the checks (SPEC 2.3, "
+                  f"E||xi||^2 = sigma^2 exactly; provenance: configuration): sigma^2 in {{{sig}}}.")
+    pages.append(fig)
+    return pages
+
+
+# ====================================================================== environment
+def git_commit() -> str | None:
+    """The commit of the source tree the package runs from (with ``+dirty``), or ``None``."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+dirty" if dirty else "")
+
+
+def compute_environment(config: dict[str, Any]) -> dict[str, Any]:
+    """Package versions, Python, platform, git commit, seed (run time lives in ``runtime``)."""
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "python": platform.python_version(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "versions": versions,
+        "git_commit": git_commit(),
+        "seed": config["report"]["seed"],
+        "quick": config["report"]["quick"],
+    }
+
+
+def draw_environment(data: dict[str, Any], config: dict[str, Any], runtime: dict[str, Any]) -> list[Figure]:
+    """Versions, seed, commit, run time, and the effective configuration."""
+    from .._io import to_json
+
+    fig = fg.new_page(HEADINGS["environment"], "What produced this report.")
+    rows = [["Python", data["python"]], ["platform", data["platform"]],
+            *[[k, v] for k, v in data["versions"].items()],
+            ["git commit", data["git_commit"] or "not available (not a git checkout)"],
+            ["seed", str(data["seed"])], ["--quick", str(data["quick"])],
+            ["run time", f"{runtime['total_seconds']:.1f} s (wall clock; JSON key runtime)"]]
+    y = fg.table(fig, fg.BODY_TOP, ["item", "value"], rows, [1, 3], size=8)
+    y = fg.text_block(fig, y, "Effective configuration (default.toml merged with the user's file):",
+                      weight="bold")
+    fg.text_block(fig, y, to_json(config), size=6.3, family="monospace", width=200)
+    return [fig]
