@@ -4,7 +4,7 @@ Paper: S. Ren, N. Bastianello, K. H. Johansson, T. Parisini, "Communication-Effi
 Distributed Learning", arXiv 2501.13516. The global cost is the *sum* ``F(x) = sum_i f_i(x)``.
 """
 
-from . import network, problems
+from . import network, problems, theory
 from .algorithms import (
     KGT,
     LED,
@@ -72,4 +72,5 @@ __all__ = [
     "random_logistic",
     "random_quadratic",
     "run",
+    "theory",
 ]
