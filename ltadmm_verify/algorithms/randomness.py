@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import integer_at_least
+from ..errors import InvalidParameterError
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -43,7 +44,7 @@ def check_seed(seed: int) -> int:
     """Validate a seed (an integer in ``[0, 2**63)``)."""
     seed = integer_at_least("seed", seed, 0)
     if seed >= 2**63:
-        raise ValueError(f"seed must be < 2**63, got {seed}")
+        raise InvalidParameterError(f"seed must be an integer in [0, 2**63), got {seed}")
     return seed
 
 

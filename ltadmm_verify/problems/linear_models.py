@@ -45,6 +45,8 @@ class LinearModelProblem(Problem):
     """
 
     n_outputs: int = 1
+    #: name of the targets argument of the constructor, used in error messages
+    targets_argument: str = "b"
     #: held-out test data (set by :func:`ltadmm_verify.problems.digits`)
     test_set: HeldOut | None = None
 
@@ -56,7 +58,8 @@ class LinearModelProblem(Problem):
             )
         if len(features) != len(targets):
             raise InvalidProblemError(
-                f"A and b must list the same number of agents, got {len(features)} and {len(targets)}"
+                f"A and {self.targets_argument} must list the same number of agents, "
+                f"got {len(features)} and {len(targets)}"
             )
         if len(features) < 1:
             raise InvalidProblemError("A must hold at least one agent's data, got none")
@@ -69,7 +72,10 @@ class LinearModelProblem(Problem):
                 )
             if block.shape[0] < 1:
                 raise InvalidProblemError(f"A[{i}] must have at least one sample (row), got 0")
-        ys = [self._check_targets(f"b[{i}]", y, blocks[i].shape[0]) for i, y in enumerate(targets)]
+        ys = [
+            self._check_targets(f"{self.targets_argument}[{i}]", y, blocks[i].shape[0])
+            for i, y in enumerate(targets)
+        ]
         self._init_padded(
             _pad(blocks, (p,)),
             _pad(ys, ()),
@@ -240,6 +246,7 @@ class LogisticRegression(LinearModelProblem):
     """
 
     name = "logistic regression"
+    targets_argument = "y"
 
     def __init__(self, A: Sequence[ArrayLike], y: Sequence[ArrayLike], l2: float = 0.0) -> None:
         self.l2 = nonnegative_float("l2", l2)
@@ -306,6 +313,7 @@ class SoftmaxRegression(LinearModelProblem):
     """
 
     name = "softmax regression"
+    targets_argument = "labels"
 
     def __init__(
         self,
