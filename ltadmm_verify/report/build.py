@@ -1,8 +1,9 @@
 """Build the verification report: compute every section, then write the PDF and the JSON atomically.
 
 Order of the PDF: summary, set-up, theory, one page (or more) per claim, environment. The JSON holds
-every number the PDF shows plus the effective configuration; the wall-clock times are kept apart
-under the key ``runtime`` (the rest of the JSON is a function of the configuration and the seed).
+every number the PDF shows plus the effective configuration. What describes this particular run
+rather than the verification (wall-clock times, the git commit of the source tree) is kept apart
+under the key ``runtime``; the rest of the JSON is a function of the configuration and the seed.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def build_report(config: dict[str, Any], out: str | Path, *, progress: bool = Tr
     finally:
         bar.close()
     environment = sec.compute_environment(config)
-    runtime = {"total_seconds": round(time.monotonic() - start, 3), "sections_seconds": timings}
+    runtime = {"total_seconds": round(time.monotonic() - start, 3), "sections_seconds": timings,
+               "git_commit": sec.git_commit()}
     summary = [c["summary"] for c in claim_data]
     document = {
         "schema_version": SCHEMA_VERSION,
@@ -80,7 +82,7 @@ def build_report(config: dict[str, Any], out: str | Path, *, progress: bool = Tr
         "summary": summary,
         "setup": setup,
         "theory": theory,
-        "claims": {c["claim"]: c for c in claim_data},
+        "claims": claim_data,
         "environment": environment,
         "runtime": runtime,
     }

@@ -216,7 +216,11 @@ def git_commit() -> str | None:
 
 
 def compute_environment(config: dict[str, Any]) -> dict[str, Any]:
-    """Package versions, Python, platform, git commit, seed (run time lives in ``runtime``)."""
+    """Package versions, Python, platform, seed.
+
+    The run time and the git commit of the source tree (which changes under a working copy without
+    changing any number) live in the JSON's ``runtime`` key, see :func:`run_context`.
+    """
     versions = {}
     for name in PACKAGES:
         try:
@@ -227,7 +231,6 @@ def compute_environment(config: dict[str, Any]) -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.machine()}",
         "versions": versions,
-        "git_commit": git_commit(),
         "seed": config["report"]["seed"],
         "quick": config["report"]["quick"],
     }
@@ -240,9 +243,9 @@ def draw_environment(data: dict[str, Any], config: dict[str, Any], runtime: dict
     fig = fg.new_page(HEADINGS["environment"], "What produced this report.")
     rows = [["Python", data["python"]], ["platform", data["platform"]],
             *[[k, v] for k, v in data["versions"].items()],
-            ["git commit", data["git_commit"] or "not available (not a git checkout)"],
+            ["git commit", runtime["git_commit"] or "not available (not a git checkout)"],
             ["seed", str(data["seed"])], ["--quick", str(data["quick"])],
-            ["run time", f"{runtime['total_seconds']:.1f} s (wall clock; JSON key runtime)"]]
+            ["computation time", f"{runtime['total_seconds']:.1f} s (wall clock; JSON key runtime)"]]
     y = fg.table(fig, fg.BODY_TOP, ["item", "value"], rows, [1, 3], size=8)
     y = fg.text_block(fig, y, "Effective configuration (default.toml merged with the user's file):",
                       weight="bold")

@@ -1,0 +1,168 @@
+"""The verification report: configuration handling, PDF sections, PDF/JSON agreement, determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from ltadmm_verify.cli import main
+from ltadmm_verify.errors import ConfigurationError
+from ltadmm_verify.report import claims as cl
+from ltadmm_verify.report.config import CLAIMS, load_config
+from ltadmm_verify.report.figures import fmt
+from ltadmm_verify.report.sections import HEADINGS
+from ltadmm_verify.verify.result import CheckResult
+
+
+def _run_quick(out: Path) -> tuple[dict, list[str]]:
+    assert main(["report", "--quick", "--quiet", "--out", str(out)]) == 0
+    document = json.loads(out.with_suffix(".json").read_text())
+    pages = [page.extract_text() for page in pypdf.PdfReader(out).pages]
+    return document, pages
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, list[str]]:
+    out = tmp_path_factory.mktemp("report") / "verification.pdf"
+    document, pages = _run_quick(out)
+    return out, document, pages
+
+
+# ---------------------------------------------------------------------------- the PDF
+def test_sections_present_in_order(quick_report: tuple[Path, dict, list[str]]) -> None:
+    _, document, pages = quick_report
+    first_page_of = {}
+    for key, heading in HEADINGS.items():
+        if key == "claims":
+            continue
+        hits = [i for i, text in enumerate(pages) if heading in text]
+        assert hits, f"section heading {heading!r} not found in the PDF"
+        first_page_of[key] = hits[0]
+    claim_pages = []
+    for claim in (c["claim"] for c in document["claims"]):
+        hits = [i for i, text in enumerate(pages) if re.search(rf"\b4\.\d+ Claim {claim}\b", text)]
+        assert hits, f"no page for claim {claim}"
+        claim_pages.append(hits[0])
+    assert first_page_of["summary"] == 0
+    assert first_page_of["summary"] < first_page_of["setup"] < first_page_of["theory"]
+    assert first_page_of["theory"] < min(claim_pages)
+    assert claim_pages == sorted(claim_pages)
+    assert max(claim_pages) < first_page_of["environment"]
+
+
+def test_summary_table_matches_json(quick_report: tuple[Path, dict, list[str]]) -> None:
+    _, document, pages = quick_report
+    summary = document["summary"]
+    assert [row["claim"] for row in summary] == [c["claim"] for c in document["claims"]]
+    assert [row["claim"] for row in summary] == [c for c in CLAIMS if c in document["configuration"]
+                                                 ["report"]["claims"]]
+    # the page's text with line breaks inside wrapped cells removed
+    text = " ".join(pages[0].split())
+    position = 0
+    for row in summary:
+        cells = row["display"]
+        # the displayed strings are the JSON numbers formatted
+        assert cells[0] == row["claim"]
+        assert cells[1] == fmt(row["measured"])
+        assert cells[2].endswith(fmt(row["bound"]))
+        assert cells[3] == fmt(row["tolerance"])
+        assert cells[4] == row["verdict"] in ("PASS", "FAIL", "NOT APPLICABLE")
+        # ... and appear in this order, row after row, in the PDF's summary table
+        for cell in cells:
+            flat = " ".join(cell.split())
+            found = text.find(flat, position)
+            assert found >= 0, f"{row['claim']}: cell {flat!r} not found in the summary page"
+            position = found + len(flat)
+
+
+def test_pdf_metadata_dates_fixed(quick_report: tuple[Path, dict, list[str]]) -> None:
+    out, _, _ = quick_report
+    info = pypdf.PdfReader(out).metadata
+    assert info is not None
+    assert info["/CreationDate"] == info["/ModDate"] == "D:20260101000000Z"
+
+
+def test_json_holds_configuration_and_setup_numbers(quick_report: tuple[Path, dict, list[str]]) -> None:
+    _, document, pages = quick_report
+    assert document["configuration"] == load_config(quick=True)
+    setup_text = " ".join(t for t in pages if HEADINGS["setup"] in t)
+    for name, graph in document["setup"]["graphs"].items():
+        assert f"{name}: |E| = {graph['n_edges']}" in setup_text
+        assert fmt(graph["lambda_l"]) in setup_text and fmt(graph["lambda_u"]) in setup_text
+    for problem in document["setup"]["problems"].values():
+        for row in problem["smoothness"]:
+            assert fmt(row["value"]) in setup_text
+
+
+def test_json_deterministic(quick_report: tuple[Path, dict, list[str]], tmp_path: Path) -> None:
+    _, first, _ = quick_report
+    second, _ = _run_quick(tmp_path / "again.pdf")
+    first = {k: v for k, v in first.items() if k != "runtime"}
+    second = {k: v for k, v in second.items() if k != "runtime"}
+    assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
+
+
+# ---------------------------------------------------------------------------- bad configuration
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[checks]\nseedz = 3\n", "unknown key 'checks.seedz'"),
+        ("[checks]\nseeds = 'many'\n", "checks.seeds must be an integer, got 'many'"),
+        ("[setup]\ngraphs = 'ring'\n", "setup.graphs must be a list of strings"),
+        ("[setup]\ngraphs = ['ring', 'moebius']\n", "setup.graphs must be one of"),
+        ("[checks]\nsigma2 = [0.1, -1.0]\n", "checks.sigma2 must be >= 0"),
+        ("[quick.checks]\nrounds = 1.5\n", "quick.checks.rounds must be an integer"),
+        ("checks = 3\n", "checks must be a table"),
+        ("[checks\n", "is not valid TOML"),
+    ],
+)
+def test_bad_configuration_fails_fast(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    toml: str, expected: str,
+) -> None:
+    def no_computation(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the report started computing with an invalid configuration")
+
+    monkeypatch.setattr("ltadmm_verify.commands.report.build_report", no_computation)
+    config = tmp_path / "bad.toml"
+    config.write_text(toml)
+    out = tmp_path / "out" / "v.pdf"
+    assert main(["report", "--config", str(config), "--out", str(out), "--quiet"]) == 2
+    assert expected in capsys.readouterr().err
+    assert not out.exists() and not out.with_suffix(".json").exists()
+
+
+def test_configuration_overrides_merge(tmp_path: Path) -> None:
+    config = tmp_path / "user.toml"
+    config.write_text("[setup]\ngraphs = ['path']\n[checks]\nsigma2 = [1, 2]\n"
+                      "[quick.checks]\nseeds = 2\n")
+    full = load_config(config)
+    assert full["setup"]["graphs"] == ["path"]
+    assert full["setup"]["agents"] == load_config()["setup"]["agents"]  # untouched keys kept
+    assert full["checks"]["sigma2"] == [1.0, 2.0] and isinstance(full["checks"]["sigma2"][0], float)
+    assert full["checks"]["seeds"] == load_config()["checks"]["seeds"]  # [quick] only with quick
+    quick = load_config(config, quick=True, seed=7)
+    assert quick["checks"]["seeds"] == 2 and quick["report"]["seed"] == 7
+    assert quick["setup"]["graphs"] == ["path"]  # the user's file wins over the default [quick]
+    with pytest.raises(ConfigurationError, match="--seed must be an integer >= 0"):
+        load_config(seed=-1)
+
+
+# ---------------------------------------------------------------------------- summary rows
+def test_summary_row_verdicts() -> None:
+    ok = CheckResult.compare("C1.a", "a", 1.0, 2.0, 0.1, evidence={"seeds": [0, 1, 2]})
+    bad = CheckResult.compare("C1.b", "b", 3.0, 2.0, 0.1, evidence={"n_seeds": 5})
+    na = CheckResult.not_applicable("C1.c", "c", "needs a quadratic")
+    row = cl.summary_row("C1", [ok, bad, na])
+    assert row["verdict"] == "FAIL" and row["measured"] == 3.0 and row["seeds"] == 5
+    assert row["display"][7] == "1/2 pass, 1 n/a"
+    row = cl.summary_row("C1", [na, ok])
+    assert row["verdict"] == "PASS" and row["measured"] == 1.0 and row["seeds"] == 3
+    row = cl.summary_row("C1", [na])
+    assert row["verdict"] == "NOT APPLICABLE" and row["reason"] == "needs a quadratic"
+    row = cl.summary_row("C1", [], "not implemented")
+    assert row["verdict"] == "NOT APPLICABLE" and row["display"][5] == "not implemented"
