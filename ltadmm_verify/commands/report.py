@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..report import build_report, json_path, load_config
+from ..report.providers import check_configuration
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -37,6 +38,7 @@ def handle(args: argparse.Namespace) -> int:
 
         raise ConfigurationError(f"--out must name a .pdf file, got {args.out!r}")
     config = load_config(args.config, quick=args.quick, seed=args.seed)
+    check_configuration(config)
     document = build_report(config, args.out, progress=not args.quiet)
     for row in document["summary"]:
         cells = row["display"]

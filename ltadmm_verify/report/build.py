@@ -23,7 +23,7 @@ from . import figures as fg
 from . import sections as sec
 from . import theory_section as th
 from .pdf import render_pdf
-from .providers import CLAIM_PROVIDERS
+from .providers import CLAIM_PROVIDERS, check_configuration
 
 #: version of the JSON layout
 SCHEMA_VERSION = 1
@@ -51,6 +51,7 @@ def build_report(config: dict[str, Any], out: str | Path, *, progress: bool = Tr
     dict
         The JSON document written.
     """
+    check_configuration(config)
     start = time.monotonic()
     claims = cl.claims_in_order(config)
     bar = ProgressBar(3 + len(claims), "report", enabled=progress)

@@ -44,6 +44,8 @@ class ClaimOutcome:
     results: list[CheckResult]
     plots: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: each ``{"title": str, "header": [str], "rows": [[str]]}``, cells already formatted
+    tables: list[dict[str, Any]] = field(default_factory=list)
 
 
 #: claim id -> provider(config, instances) -> ClaimOutcome; missing ids are "not implemented"
@@ -119,6 +121,7 @@ def compute_claim(claim: str, config: dict[str, Any], instances: Instances,
         "checks": [r.to_dict() for r in outcome.results],
         "plots": outcome.plots,
         "notes": outcome.notes,
+        "tables": outcome.tables,
         "summary": summary_row(claim, outcome.results, reason),
     }
 
@@ -155,10 +158,13 @@ def draw_claim(data: dict[str, Any], number: int) -> list[Figure]:
     rows = [[c["claim"], c["statement"], fg.fmt(c["measured"]), f"{c['relation']} {fg.fmt(c['bound'])}",
              fg.fmt(c["tolerance"]), c["verdict"], c["reason"]] for c in data["checks"]]
     y = fg.table(fig, y, ["check", "statement", "measured", "bound", "tol.", "verdict", "note"],
-                 rows, [0.9, 3.0, 0.8, 0.9, 0.7, 0.9, 2.0], wrap_chars=[12, 46, 0, 0, 0, 8, 30],
+                 rows, [0.9, 3.0, 0.9, 0.9, 0.7, 1.0, 2.0], wrap_chars=[12, 40, 0, 0, 0, 10, 26],
                  size=7, row_colours=[fg.VERDICT_COLOURS[c["verdict"]] for c in data["checks"]])
     for note in data["notes"]:
         y = fg.text_block(fig, y, note, size=8, width=115)
+    for tab in data["tables"]:
+        y = fg.text_block(fig, y, tab["title"], size=8, width=115, weight="bold")
+        y = fg.table(fig, y, tab["header"], tab["rows"], [1.0] * len(tab["header"]), size=7)
     pages = [fig]
     plots = list(data["plots"])
     first_rows = 2 if y > 0.55 else (1 if y > 0.35 else 0)

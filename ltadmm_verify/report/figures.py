@@ -29,7 +29,7 @@ FONT = 9.0
 STYLE: Any = {
     "pdf.fonttype": 42,  # TrueType: text stays selectable and extractable
     "font.size": FONT,
-    "axes.titlesize": 10,
+    "axes.titlesize": 9.5,
     "axes.labelsize": 9,
     "legend.fontsize": 8,
     "xtick.labelsize": 8,
