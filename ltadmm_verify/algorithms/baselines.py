@@ -69,11 +69,13 @@ class KGTState(State):
 class ExactADMMState(ADMMState):
     """ADMM state plus the per-agent local solver.
 
-    ``inverse`` holds ``(H_i + rho d_i I)^{-1}`` ``(n_local, d, d)`` for quadratic problems (else
-    ``None``); ``inner_step`` holds the inner gradient step ``1 / (L_i + rho d_i)`` ``(n_local, 1)``.
+    For quadratic problems ``inverse`` holds ``(H_i + rho d_i I)^{-1}`` ``(n_local, d, d)`` and
+    ``linear`` holds ``h_i`` ``(n_local, d)`` (both ``None`` otherwise); ``inner_step`` holds the
+    inner gradient step ``1 / (L_i + rho d_i)`` ``(n_local, 1)``.
     """
 
     inverse: FloatArray | None
+    linear: FloatArray | None
     inner_step: FloatArray
 
 
@@ -330,16 +332,15 @@ class ExactADMM(Algorithm):
     ) -> State:
         rho_d = self.rho * backend.degrees.astype(np.float64)
         quadratic_form = getattr(problem, "quadratic_form", None)
-        inverse = None
+        inverse, linear = None, None
         if quadratic_form is not None:
-            H, _ = quadratic_form()
+            H, linear = quadratic_form()
             inverse = np.linalg.inv(H + rho_d[:, None, None] * np.eye(x0.shape[1]))
             inner_step = np.zeros((x0.shape[0], 1))
         else:
             inner_step = 1.0 / (problem.smoothness().per_agent + rho_d)[:, None]
-        return ExactADMMState(
-            x=x0.copy(), z=x0[backend.edge_source].copy(), inverse=inverse, inner_step=inner_step
-        )
+        return ExactADMMState(x=x0.copy(), z=x0[backend.edge_source].copy(), inverse=inverse,
+                              linear=linear, inner_step=inner_step)
 
     def step(
         self, state: State, k: int, problem: Problem, backend: Backend, oracle: GradientOracle
@@ -347,9 +348,8 @@ class ExactADMM(Algorithm):
         assert isinstance(state, ExactADMMState)
         z = state.z
         z_sum = backend.edge_sum(z)
-        if state.inverse is not None:
-            _, h = problem.quadratic_form()  # type: ignore[attr-defined]
-            x = np.einsum("nij,nj->ni", state.inverse, h + z_sum)
+        if state.inverse is not None and state.linear is not None:
+            x = np.einsum("nij,nj->ni", state.inverse, state.linear + z_sum)
         else:
             rho_d = self.rho * backend.degrees[:, None]
             x = state.x

@@ -19,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                     "modelled time.",
     )
     parser.add_argument("--quick", action="store_true",
-                        help="small version (tau in {1, 10}, coarse grid, 60 rounds; < 2 minutes)")
+                        help="small version (tau in {1, 10}, coarse grid, 40 rounds; < 2 minutes)")
     parser.add_argument("--out", default="reports/reproduction",
                         help="output folder (default reports/reproduction)")
     parser.add_argument("--seeds", type=int, default=None,
@@ -33,10 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run the reproduction, print the table and the C6 verdicts, write the files."""
     config = ReproductionConfig.quick() if args.quick else ReproductionConfig()
-    changes: dict[str, object] = {"split": args.split}
-    if args.seeds is not None:
-        changes["seeds"] = args.seeds
-    config = dataclasses.replace(config, **changes)
+    seeds = config.seeds if args.seeds is None else args.seeds
+    config = dataclasses.replace(config, split=args.split, seeds=seeds)
     result = reproduce(config, progress=not args.quiet)
     print(format_table(result))
     for ratio in config.ratios:
