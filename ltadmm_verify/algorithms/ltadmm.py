@@ -125,15 +125,21 @@ class LTADMM(Algorithm):
         z_sum = backend.edge_sum(z)
         rho_d = self.rho * backend.degrees[:, None]
         self._start_round(state, k, oracle)
-        phi = x
+        # In-place updates of a private copy of x (same operations, same rounding, fewer
+        # (N, d) temporaries); the oracle returns a fresh gradient array that may be overwritten.
+        phi = x.copy()
         if self.penalty == "frozen":
             drift = self.beta * (rho_d * x - z_sum)
             for t in range(self.tau):
-                phi = phi - self.gamma * self._local_gradient(state, phi, k, t, oracle) - drift
+                grad = self._local_gradient(state, phi, k, t, oracle)
+                phi -= np.multiply(grad, self.gamma, out=grad)
+                phi -= drift
         else:
             for t in range(self.tau):
                 grad = self._local_gradient(state, phi, k, t, oracle)
-                phi = phi - self.gamma * (grad + rho_d * phi - z_sum)
+                grad += rho_d * phi
+                grad -= z_sum
+                phi -= np.multiply(grad, self.gamma, out=grad)
         outgoing = z - 2.0 * self.rho * phi[backend.edge_source]
         state.z = (1.0 - self.alpha) * z - self.alpha * backend.exchange(outgoing)
         state.x = phi

@@ -83,8 +83,8 @@ class LinearModelProblem(Problem):
         )
 
     def _init_padded(self, features: FloatArray, targets: FloatArray, m: IntArray) -> None:
-        self.features = features
-        self.targets = targets
+        self.features = np.ascontiguousarray(features)
+        self.targets = np.ascontiguousarray(targets)
         self._m = m
         self.mask = np.arange(features.shape[1])[None, :] < m[:, None]
         self.weights = self.mask / m[:, None]
@@ -140,11 +140,23 @@ class LinearModelProblem(Problem):
         return np.einsum("nbp,npc->nbc", feats, self._weights_of(X))
 
     def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
-        rows = np.arange(X.shape[0])[:, None]
-        feats = self.features[rows, idx]
-        _, dscore = self._loss(self._scores(feats, X), self.targets[rows, idx])
-        grads = np.einsum("nbp,nbc->nbpc", feats, dscore).reshape(*idx.shape, self.dim)
-        return grads + self._regulariser(X)[1][:, None, :]
+        # Hot path of every minibatch round: one gather of the batch rows (np.take on the
+        # flattened data), scores by a batched matmul, and for scalar models the product
+        # a_h loss'(s_h) written into the gathered copy, so that only one (N, b, d) array is
+        # allocated per call (large temporaries cost page faults on every allocation).
+        n, b = idx.shape
+        flat = (np.arange(n)[:, None] * self.features.shape[1] + idx).ravel()
+        feats = np.take(self.features.reshape(-1, self.n_features), flat, axis=0).reshape(n, b, -1)
+        scores = np.matmul(feats, self._weights_of(X))
+        _, dscore = self._loss(scores, np.take(self.targets, flat).reshape(n, b))
+        if self.n_outputs == 1:
+            grads = np.multiply(feats, dscore, out=feats)
+        else:
+            grads = (feats[:, :, :, None] * dscore[:, :, None, :]).reshape(n, b, self.dim)
+        reg_grad = self._regulariser(X)[1]
+        if reg_grad.any():
+            grads += reg_grad[:, None, :]
+        return grads
 
     def local_gradients(self, X: FloatArray) -> FloatArray:
         _, dscore = self._loss(self._scores(self.features, X), self.targets)

@@ -1,0 +1,217 @@
+"""Seconds per LT-ADMM round: vectorised simulator vs a per-agent loop vs the bare gradient cost.
+
+Setting (issue 2): N in {10, 100, 1000, 10000} agents on a ring and on a connected Erdos-Renyi
+graph (``p = 2 log N / N``), ``d = 64``, ``m_i = 32`` samples per agent, minibatch ``|B| = 16``,
+``tau = 10`` local steps, least squares and logistic regression.
+
+For every case three numbers are measured (best of a few repeats of the process CPU time,
+``time.process_time``, single-threaded BLAS; CPU time rather than wall clock because the
+machine may be shared):
+
+- **vectorised**: one round of :class:`ltadmm_verify.LTADMM` on the simulator backend (``step``
+  only; metrics are not recorded);
+- **loop**: one round of the plain per-agent, per-edge loop reference ``tests/reference_loops.py``
+  (only for ``N <= 1000``; fewer rounds are timed there);
+- **bare gradients**: ``tau`` calls of ``problem.sample_gradients`` on ``(N, |B|)`` index arrays,
+  the gradient work a round cannot avoid.
+
+At ``N = 10000`` the peak memory allocated by the rounds (``tracemalloc``, on top of the problem
+data and the state) is printed and compared with ``(N + |E|) d`` floats.
+
+Run ``python benchmarks/bench_round.py`` (``--markdown`` prints the table as Markdown, ``--sizes``
+selects N). Not part of the test suite: timings belong here, not in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+# single-threaded BLAS so that CPU time is comparable between the three measurements
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import networkx as nx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ltadmm_verify import LTADMM, Network, random_least_squares, random_logistic  # noqa: E402
+from ltadmm_verify.algorithms.oracles import GradientOracle  # noqa: E402
+from ltadmm_verify.backends.simulator import Simulator  # noqa: E402
+from ltadmm_verify.network import ring  # noqa: E402
+from ltadmm_verify.problems import Problem  # noqa: E402
+from tests.reference_loops import ReferenceConfig, model_from_problem, reference_run  # noqa: E402
+
+DIM, SAMPLES, BATCH, TAU = 64, 32, 16, 10
+PARAMS = dict(gamma=0.01, beta=0.01, rho=1.0, tau=TAU, batch_size=BATCH)
+LOOP_LIMIT = 1000
+
+
+@dataclass
+class Row:
+    problem: str
+    graph: str
+    n: int
+    edges: int
+    vectorised: float
+    loop: float | None
+    bare: float
+
+    @property
+    def speedup(self) -> float | None:
+        return None if self.loop is None else self.loop / self.vectorised
+
+    @property
+    def ratio(self) -> float:
+        return self.vectorised / self.bare
+
+
+def erdos_renyi_fast(n: int, seed: int = 0) -> Network:
+    """Connected G(n, 2 log n / n) drawn with networkx's O(n + |E|) sampler (same distribution as
+    ``ltadmm_verify.network.erdos_renyi``, which uses the O(n^2) one)."""
+    p = min(1.0, 2 * math.log(n) / n)
+    for attempt in range(100):
+        graph = nx.fast_gnp_random_graph(n, p, seed=seed + attempt)
+        if nx.is_connected(graph):
+            return Network(graph)
+    raise RuntimeError(f"no connected G({n}, {p:.3g}) in 100 draws")
+
+
+def best_time(fn: Callable[[], object], repeats: int) -> float:
+    """Smallest process CPU time of ``repeats`` calls."""
+    best = math.inf
+    for _ in range(repeats):
+        start = time.process_time()
+        fn()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def vectorised_round(problem: Problem, network: Network, rounds: int, repeats: int) -> float:
+    algorithm = LTADMM(**PARAMS)  # type: ignore[arg-type]
+    backend = Simulator(network)
+    oracle = GradientOracle(problem, backend.agents, BATCH, True, None, 0)
+    x0 = np.random.default_rng(0).standard_normal((problem.n_agents, DIM))
+    state = algorithm.initialize(x0, problem, backend, oracle)
+    counter = iter(range(10**9))
+
+    def block() -> None:
+        nonlocal state
+        for _ in range(rounds):
+            state = algorithm.step(state, next(counter), problem, backend, oracle)
+
+    block()  # warm-up (caches: incidence matrix, ...)
+    return best_time(block, repeats) / rounds
+
+
+def loop_round(problem: Problem, network: Network, rounds: int) -> float:
+    model = model_from_problem(problem)
+    cfg = ReferenceConfig(**PARAMS)  # type: ignore[arg-type]
+    x0 = np.random.default_rng(0).standard_normal((problem.n_agents, DIM))
+    # subtract the set-up (neighbour lists, z dictionary) by timing 1 and 1 + rounds rounds
+    short = best_time(lambda: reference_run(model, network, cfg, 1, x0, metrics=False), 1)
+    long = best_time(lambda: reference_run(model, network, cfg, 1 + rounds, x0, metrics=False), 1)
+    return max(long - short, 0.0) / rounds
+
+
+def bare_gradients(problem: Problem, repeats: int) -> float:
+    n = problem.n_agents
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((n, DIM))
+    batches = [rng.integers(0, SAMPLES, (n, BATCH)) for _ in range(TAU)]
+
+    def block() -> None:
+        for idx in batches:
+            problem.sample_gradients(X, idx)
+
+    block()
+    return best_time(block, repeats)
+
+
+def make_problem(kind: str, n: int) -> Problem:
+    if kind == "least squares":
+        return random_least_squares(n, DIM, SAMPLES, seed=0)
+    return random_logistic(n, DIM, SAMPLES, seed=0)
+
+
+def measure(kind: str, graph: str, n: int) -> Row:
+    problem = make_problem(kind, n)
+    network = ring(n) if graph == "ring" else erdos_renyi_fast(n)
+    rounds, repeats = (20, 5) if n <= 100 else (5, 3) if n <= 1000 else (2, 2)
+    vec = vectorised_round(problem, network, rounds, repeats)
+    loop = None
+    if n <= LOOP_LIMIT:
+        loop = loop_round(problem, network, 5 if n <= 100 else 1)
+    bare = bare_gradients(problem, repeats)
+    return Row(kind, graph, n, network.n_edges, vec, loop, bare)
+
+
+def peak_memory(n: int, graph: str) -> tuple[float, float, float, int]:
+    """Peak bytes allocated by 2 rounds, state bytes (N + 2|E|) d, batch bytes N |B| d, |E|."""
+    problem = make_problem("least squares", n)
+    network = ring(n) if graph == "ring" else erdos_renyi_fast(n)
+    algorithm = LTADMM(**PARAMS)  # type: ignore[arg-type]
+    backend = Simulator(network)
+    oracle = GradientOracle(problem, backend.agents, BATCH, True, None, 0)
+    state = algorithm.initialize(np.zeros((n, DIM)), problem, backend, oracle)
+    state = algorithm.step(state, 0, problem, backend, oracle)  # builds the cached matrices
+    tracemalloc.start()
+    base, _ = tracemalloc.get_traced_memory()
+    for k in range(1, 3):
+        state = algorithm.step(state, k, problem, backend, oracle)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    state_bytes = 8.0 * (n + network.n_directed_edges) * DIM
+    return float(peak - base), state_bytes, 8.0 * n * BATCH * DIM, network.n_edges
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3g}{unit}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    args = parser.parse_args(argv)
+
+    rows = [measure(kind, graph, n) for kind in ("least squares", "logistic")
+            for graph in ("ring", "erdos-renyi") for n in args.sizes]
+    header = ["problem", "graph", "N", "|E|", "vectorised s/round", "loop s/round",
+              "speed-up vs loop", "bare gradients s/round", "ratio to bare"]
+    table = [[r.problem, r.graph, str(r.n), str(r.edges), fmt(r.vectorised), fmt(r.loop),
+              fmt(r.speedup, "x"), fmt(r.bare), f"{r.ratio:.2f}"] for r in rows]
+    if args.markdown:
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for line in table:
+            print("| " + " | ".join(line) + " |")
+    else:
+        widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(header)]
+        print("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+        for line in table:
+            print("  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)))
+
+    print()
+    for n in [s for s in args.sizes if s >= 1000]:
+        for graph in ("ring", "erdos-renyi"):
+            peak, state, batch, edges = peak_memory(n, graph)
+            print(f"peak memory of 2 rounds, least squares, {graph}, N={n}, |E|={edges}: "
+                  f"{peak / 2**20:.1f} MiB = {peak / state:.2f} x (N + 2|E|) d floats "
+                  f"({state / 2**20:.1f} MiB) = {peak / batch:.2f} x N |B| d floats "
+                  f"({batch / 2**20:.1f} MiB)")
+
+
+if __name__ == "__main__":
+    main()
