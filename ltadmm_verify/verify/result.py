@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-RELATIONS = ("<=", ">=")
+RELATIONS = ("<=", ">=", "<", ">")
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,11 @@ class CheckResult:
         The value it is held to.
     tolerance : float
         Allowed slack, derived from the statistics (e.g. a confidence half-width).
-    relation : {"<=", ">="}
-        ``passed`` iff ``measured <= bound + tolerance`` (or ``>= bound - tolerance``).
+    relation : {"<=", ">=", "<", ">"}
+        ``"<="``: ``passed`` iff ``measured <= bound + tolerance`` (not significantly above);
+        ``">="``: iff ``measured >= bound - tolerance``. The strict relations ask for a significant
+        difference: ``"<"`` iff ``measured + tolerance < bound``, ``">"`` iff
+        ``measured - tolerance > bound``.
     passed : bool or None
         ``None`` when the check does not apply (see ``reason``).
     evidence : dict
@@ -61,8 +64,12 @@ class CheckResult:
             raise ValueError(f"relation must be one of {RELATIONS}, got {relation!r}")
         if relation == "<=":
             passed = bool(measured <= bound + tolerance)
-        else:
+        elif relation == ">=":
             passed = bool(measured >= bound - tolerance)
+        elif relation == "<":
+            passed = bool(measured + tolerance < bound)
+        else:
+            passed = bool(measured - tolerance > bound)
         return cls(claim, statement, float(measured), float(bound), float(tolerance), relation,
                    passed, dict(evidence or {}), reason)
 

@@ -1,0 +1,360 @@
+r"""Claim checks: one function per claim of SPEC section 4, each returning a :class:`CheckResult`.
+
+Every check states the measured number, the bound it is held to, the tolerance and the evidence.
+Where the problem is quadratic, the algorithm is exactly :class:`~ltadmm_verify.LTADMM` or
+:class:`~ltadmm_verify.LTADMMVR` and the gradients are exact (plus optional Gaussian noise), the
+exact analysis of :mod:`ltadmm_verify.theory.exact` is used (``method="auto"``); otherwise the check
+simulates with several seeds and takes its tolerance from the confidence intervals of
+:mod:`ltadmm_verify.verify.statistics`. Subclasses of the algorithms (e.g. deliberately broken
+variants) are always simulated.
+
+The measure is ``M_k = ||grad F(x_bar_k)||^2 + (1/N) sum_i ||x_{i,k} - x_bar_k||^2``
+(``stationarity``) and ``Mbar_K = (1/K) sum_{k<K} E[M_k]``.
+
+Relations (see :class:`CheckResult`): ``"<="`` / ``">="`` pass unless the measurement is beyond the
+bound by more than the tolerance; ``"<"`` / ``">"`` pass only if it is beyond the bound by more than
+the tolerance (a significant decrease or increase).
+
+Summability test (C1 transient, C2, O3): the theorems' ``O(1/(K tau))`` terms say
+``sum_k M_k < inf``. On a finite horizon we fit ``log M_k = a + b log k`` over the last half of the
+rounds before ``M_k`` reaches :data:`PRECISION_FLOOR` times its peak and require ``b <= -1``: a floor
+gives ``b ~ 0``, a ``k^{-p}`` decay with ``p < 1`` gives ``b ~ -p``, geometric decay a steep ``b``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise
+from ..errors import InvalidParameterError
+from ..network import Network
+from ..problems import Problem
+from ..problems.base import FloatArray
+from ..theory import exact
+from .experiments import MonteCarlo, floor_sweep, replicate, simulate, with_parameter
+from .result import CheckResult
+from .statistics import Estimate, geometric_rate, linear_fit, loglog_slope, mean_ci
+
+#: Relative accuracy attributed to exact (linear-algebra) computations: the tolerance of a check
+#: whose numbers come from the exact analysis (Lyapunov solves, eigenvalues), relative to their scale.
+NUMERICAL_RTOL = 1e-8
+#: ``M_k`` below this fraction of its peak is treated as converged to machine precision (``M`` is a
+#: square, so double precision bottoms out near ``1e-32`` relative; this keeps 12 orders of margin).
+PRECISION_FLOOR = 1e-20
+METHODS = ("auto", "exact", "simulate")
+
+
+# ---------------------------------------------------------------------------- helpers
+def uses_exact(algorithm: Algorithm, problem: Problem, method: str = "auto") -> bool:
+    """Whether a check on ``(algorithm, problem)`` uses the exact analysis.
+
+    ``"auto"``: yes iff the algorithm's class is exactly LTADMM or LTADMMVR (not a subclass), the
+    problem is quadratic and the gradients are exact. ``"exact"`` raises if that is not the case.
+    """
+    if method not in METHODS:
+        raise InvalidParameterError(f"method must be one of {list(METHODS)}, got {method!r}")
+    possible = (
+        type(algorithm) in (LTADMM, LTADMMVR)
+        and exact.is_quadratic(problem)
+        and exact.exact_gradients(algorithm, problem)
+    )
+    if method == "exact" and not possible:
+        raise InvalidParameterError(
+            "method='exact' needs LTADMM/LTADMMVR (not a subclass) with exact gradients on a "
+            f"quadratic problem, got {type(algorithm).__name__} on {type(problem).__name__}"
+        )
+    return possible and method != "simulate"
+
+
+def _instance(problem: Problem, network: Network) -> dict[str, Any]:
+    smooth = problem.smoothness()
+    return {
+        "problem": getattr(problem, "name", type(problem).__name__),
+        "n_agents": network.n_agents,
+        "n_edges": network.n_edges,
+        "dim": problem.dim,
+        "lambda_l": network.lambda_l,
+        "lambda_u": network.lambda_u,
+        "L": smooth.per_sample,
+        "mu": smooth.mu,
+    }
+
+
+def _exact_stable(algorithm: Algorithm, problem: Problem, network: Network) -> float:
+    return exact.spectral_radius(algorithm, problem, network)
+
+
+def _failed(claim: str, statement: str, bound: float, relation: str, reason: str,
+            evidence: dict[str, Any]) -> CheckResult:
+    """A check whose measurement could not be made because a run diverged: FAIL with NaN."""
+    nan = float("nan")
+    return CheckResult(claim, statement, nan, bound, nan, relation, False, evidence, reason)
+
+
+def summability_window(values: FloatArray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Rounds ``k`` and ``M_k`` of the fit window of the summability test (see module docstring).
+
+    Returns ``(k, M_k, reached_precision)``; the window is ``[K_eff / 2, K_eff]`` with ``K_eff`` the
+    last round before ``M_k`` first drops below ``PRECISION_FLOOR * max M`` (or the horizon).
+    """
+    v = np.asarray(values, dtype=np.float64)
+    below = np.nonzero(v[1:] <= PRECISION_FLOOR * v.max())[0]
+    reached = below.size > 0
+    k_eff = int(below[0]) if reached else v.size - 1  # index in v of the last usable round
+    k_eff = max(k_eff, 3)
+    start = max(1, k_eff // 2)
+    k = np.arange(start, k_eff + 1)
+    return k.astype(np.float64), np.maximum(v[start:k_eff + 1], np.finfo(float).tiny), reached
+
+
+def _tail_slope(values: FloatArray, confidence: float) -> tuple[Estimate, dict[str, Any]]:
+    k, m, reached = summability_window(values)
+    fit = loglog_slope(k, m, confidence)
+    info = {"window": [int(k[0]), int(k[-1])], "reached_precision": reached,
+            "orders_of_magnitude": float(np.log10(values[0] / max(m[-1], np.finfo(float).tiny)))
+            if values[0] > 0 else float("nan")}
+    return fit.slope, info
+
+
+# ---------------------------------------------------------------------------- C1: noise floor
+def _floors(
+    algorithm: Algorithm, problem: Problem, network: Network, parameter: str,
+    values: Sequence[float], sigma2: float | None, mc: MonteCarlo, method: str,
+) -> tuple[FloatArray, FloatArray, dict[str, Any], bool]:
+    """Per-point ``(x, floor)`` of a floor sweep, exact or simulated; last item: exact or not."""
+    evidence: dict[str, Any] = {}
+    if uses_exact(algorithm, problem, method):
+        floors = []
+        for v in values:
+            alg, level = algorithm, float(v) if parameter == "sigma2" else float(sigma2 or 0.0)
+            if parameter != "sigma2":
+                alg = with_parameter(algorithm, parameter, int(v) if parameter == "tau" else v)
+            if _exact_stable(alg, problem, network) >= 1.0:
+                floors.append(float("inf"))
+                continue
+            floors.append(exact.noise_floor(alg, problem, network, GaussianNoise(level))["stationarity"])
+        evidence.update({"method": "exact (stationary Lyapunov covariance)", "values": list(values),
+                         "floors": floors, "sigma2": sigma2})
+        return np.asarray(values, dtype=float), np.asarray(floors), evidence, True
+    sweep = floor_sweep(algorithm, problem, network, parameter, list(values), mc, sigma2=sigma2)
+    evidence.update({"method": f"simulation, {mc.seeds} seeds per value, tail mean of the last half",
+                     **sweep.evidence()})
+    x, y = sweep.points()
+    return x, y, evidence, False
+
+
+def check_c1_floor(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    parameter: str,
+    values: Sequence[float],
+    *,
+    sigma2: float | None = None,
+    mc: MonteCarlo | None = None,
+    method: str = "auto",
+) -> CheckResult:
+    r"""C1: the neighbourhood ``B`` of LT-ADMM scales like ``gamma tau sigma^2``.
+
+    Setting: LT-ADMM with additive Gaussian gradient noise ``E||xi||^2 = sigma^2``. The paper's bound
+    ``Mbar_K <= A/(K tau) + B`` with ``B = O(gamma tau sigma^2)``. We measure the floor
+    ``B = lim E[M_k]`` (exact Lyapunov solution on quadratics, tail means otherwise) along one
+    parameter and fit ``log B = a + s log(parameter)``:
+
+    - ``parameter="sigma2"``: ``B <= C sigma^2`` for small ``sigma^2`` needs ``s >= 1``;
+    - ``parameter="gamma"`` (``beta / gamma`` fixed): ``B <= C gamma`` as ``gamma -> 0`` needs ``s >= 1``;
+    - ``parameter="tau"`` (``gamma`` fixed): ``B <= C tau`` as ``tau`` grows needs ``s <= 1``.
+
+    Tolerance: the half-width of the slope's confidence interval (simulation) or
+    :data:`NUMERICAL_RTOL` (exact). A diverged run makes the check FAIL.
+    """
+    mc = mc or MonteCarlo()
+    claim = f"C1.{parameter}"
+    relation = "<=" if parameter == "tau" else ">="
+    statement = (
+        f"LT-ADMM noise floor B grows {'at most' if parameter == 'tau' else 'at least'} linearly "
+        f"in {parameter} (log-log slope {relation} 1)"
+    )
+    x, y, evidence, is_exact = _floors(algorithm, problem, network, parameter, values, sigma2, mc, method)
+    evidence["instance"] = _instance(problem, network)
+    evidence["algorithm"] = algorithm.parameters()
+    if not np.all(np.isfinite(y)):
+        return _failed(claim, statement, 1.0, relation, "a run diverged (step not admissible)", evidence)
+    if np.any(y <= 0):
+        return _failed(claim, statement, 1.0, relation, "a floor was not positive", evidence)
+    fit = loglog_slope(x, y, mc.confidence)
+    evidence["fit"] = fit.to_dict()
+    tol = NUMERICAL_RTOL if is_exact else fit.slope.half_width
+    return CheckResult.compare(claim, statement, fit.slope.value, 1.0, tol, relation, evidence)
+
+
+def check_c1_vanishing(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    sigma2s: Sequence[float] = (0.01, 0.1, 1.0),
+    *,
+    mc: MonteCarlo | None = None,
+    method: str = "auto",
+) -> CheckResult:
+    r"""C1: the floor vanishes with the noise, ``B -> 0`` as ``sigma^2 -> 0``.
+
+    Exact: ``B(0)``, the metric at the fixed point of the noise-free iteration (0 iff the fixed
+    point is the optimum), held to ``0`` with tolerance ``NUMERICAL_RTOL * B(max sigma^2)``.
+    Simulation: regress ``B / sigma^2 = b + a / sigma^2`` (per run) and hold the
+    ``sigma^2``-independent part ``a`` to ``a <= 0`` within its confidence half-width.
+    """
+    mc = mc or MonteCarlo()
+    claim, relation = "C1.vanishing", "<="
+    statement = "LT-ADMM noise floor vanishes as sigma^2 -> 0 (sigma^2-independent part of B <= 0)"
+    if uses_exact(algorithm, problem, method):
+        if _exact_stable(algorithm, problem, network) >= 1.0:
+            return _failed(claim, statement, 0.0, relation, "step not admissible (radius >= 1)", {})
+        b0 = exact.noise_floor(algorithm, problem, network, GaussianNoise(0.0))["stationarity"]
+        top = exact.noise_floor(algorithm, problem, network, GaussianNoise(max(sigma2s)))["stationarity"]
+        evidence = {"method": "exact fixed point", "B(0)": b0, "B(max sigma2)": top,
+                    "instance": _instance(problem, network), "algorithm": algorithm.parameters()}
+        return CheckResult.compare(claim, statement, b0, 0.0, NUMERICAL_RTOL * top, relation, evidence)
+    x, y, evidence, _ = _floors(algorithm, problem, network, "sigma2", sigma2s, None, mc, "simulate")
+    evidence["instance"] = _instance(problem, network)
+    if not np.all(np.isfinite(y)):
+        return _failed(claim, statement, 0.0, relation, "a run diverged", evidence)
+    fit = linear_fit(1.0 / x, y / x, mc.confidence)
+    evidence["fit"] = fit.to_dict()
+    return CheckResult.compare(claim, statement, fit.slope.value, 0.0, fit.slope.half_width,
+                               relation, evidence)
+
+
+def check_summable(
+    claim: str,
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    *,
+    mc: MonteCarlo | None = None,
+    method: str = "auto",
+    x0: Any = None,
+) -> CheckResult:
+    r"""``sum_k M_k < inf`` (hence ``Mbar_K = O(1/K)``): tail log-log slope of ``M_k`` ``<= -1``.
+
+    Used for C1's transient (LT-ADMM with full gradients and no noise, where ``B = 0``), for C2
+    (LT-ADMM-VR, exact convergence on finite sums) and O3 (LT-ADMM-VR without reset). Exact
+    expected curve on quadratics (the run is then deterministic), otherwise one slope per seed and
+    their mean with a Student-t interval. Evidence: orders of magnitude fallen, ``K tau Mbar_K`` at
+    ``K/2`` and ``K``.
+    """
+    mc = mc or MonteCarlo()
+    statement = (f"{algorithm.name}: M_k summable (tail log-log slope <= -1), so "
+                 "Mbar_K = O(1/(K tau)) with no floor")
+    tau = int(getattr(algorithm, "tau", 1))
+    evidence: dict[str, Any] = {"instance": _instance(problem, network),
+                                "algorithm": algorithm.parameters(), "rounds": mc.rounds}
+    if uses_exact(algorithm, problem, method):
+        curves = [exact.expected_metrics(algorithm, problem, network, mc.rounds, x0=x0)["stationarity"]]
+        evidence["method"] = "exact expected curve"
+    elif getattr(algorithm, "batch_size", None) is None:
+        trace = simulate(algorithm, problem, network, mc.rounds, mc.seed(0, 0), x0=x0)
+        if trace.diverged:
+            return _failed(claim, statement, -1.0, "<=", "the run diverged", evidence)
+        curves = [trace.values]
+        evidence["method"] = "simulation of the deterministic iteration (full gradients, no noise)"
+    else:
+        traces = replicate(algorithm, problem, network, mc, x0=x0)
+        if any(t.diverged for t in traces):
+            return _failed(claim, statement, -1.0, "<=", "a run diverged", evidence)
+        curves = [t.values for t in traces]
+        evidence["method"] = f"simulation, seeds {[t.seed for t in traces]}"
+    if not all(np.all(np.isfinite(c)) for c in curves) or max(c[-1] / c[0] for c in curves) > 1e12:
+        return _failed(claim, statement, -1.0, "<=", "the iteration diverged", evidence)
+    slopes, infos = zip(*(_tail_slope(c, mc.confidence) for c in curves), strict=True)
+    k = mc.rounds
+    evidence["K_tau_Mbar"] = {
+        "K/2": float(np.mean([c[: k // 2].mean() * (k // 2) * tau for c in curves])),
+        "K": float(np.mean([c[:k].mean() * k * tau for c in curves])),
+    }
+    evidence["windows"] = list(infos)
+    if len(slopes) == 1:
+        slope = slopes[0]
+        tol = max(slope.half_width, NUMERICAL_RTOL)
+    else:
+        slope = mean_ci(np.array([s.value for s in slopes]), mc.confidence)
+        tol = slope.half_width
+    evidence["slope"] = slope.to_dict()
+    return CheckResult.compare(claim, statement, slope.value, -1.0, tol, "<=", evidence)
+
+
+def check_c1_transient(
+    algorithm: Algorithm, problem: Problem, network: Network, *,
+    mc: MonteCarlo | None = None, method: str = "auto",
+) -> CheckResult:
+    """C1: the transient part ``A/(K tau)`` of LT-ADMM's bound (full gradients, no noise: ``B = 0``).
+
+    Runs ``algorithm`` with ``batch_size=None`` and checks :func:`check_summable`.
+    """
+    full = with_parameter(algorithm, "batch_size", None)
+    return check_summable("C1.transient", full, problem, network, mc=mc, method=method)
+
+
+def check_c2_exact_convergence(
+    algorithm: Algorithm, problem: Problem, network: Network, *,
+    mc: MonteCarlo | None = None, method: str = "auto",
+) -> CheckResult:
+    """C2: LT-ADMM-VR converges exactly on finite sums, ``Mbar_K = O(1/(K tau))`` (no floor)."""
+    return check_summable("C2", algorithm, problem, network, mc=mc, method=method)
+
+
+def check_o3_no_reset(
+    algorithm: Algorithm, problem: Problem, network: Network, *,
+    mc: MonteCarlo | None = None, method: str = "auto",
+) -> CheckResult:
+    """O3 (open): the no-reset LT-ADMM-VR variant (``reset=False``) converges exactly, as C2."""
+    no_reset = with_parameter(algorithm, "reset", False)
+    return check_summable("O3", no_reset, problem, network, mc=mc, method=method)
+
+
+# ---------------------------------------------------------------------------- O1: linear rate
+def check_o1_linear_rate(
+    algorithm: Algorithm, problem: Problem, network: Network, *,
+    mc: MonteCarlo | None = None, method: str = "auto",
+) -> CheckResult:
+    r"""O1 (open): LT-ADMM-VR converges linearly on strongly convex problems.
+
+    Fit ``log M_k = log C + k log r`` over the window of the summability test (per seed, or on the
+    exact expected curve) and require ``r < 1`` significantly: ``r + half-width < 1``. On quadratics
+    the exact spectral radius of the round map (the rate of the mean) is reported alongside.
+    """
+    mc = mc or MonteCarlo()
+    claim, statement = "O1", f"{algorithm.name}: geometric decay of M_k, rate r < 1 (significantly)"
+    evidence: dict[str, Any] = {"instance": _instance(problem, network),
+                                "algorithm": algorithm.parameters(), "rounds": mc.rounds}
+    if type(algorithm) in (LTADMM, LTADMMVR) and exact.is_quadratic(problem):
+        radius = exact.spectral_radius(algorithm, problem, network)
+        # E[x_k] converges at rate `radius`; M_k is quadratic in x_k, so its rate is radius^2.
+        evidence["exact_spectral_radius"] = radius
+        evidence["exact_rate_of_mean_metric"] = radius**2
+    if uses_exact(algorithm, problem, method):
+        curves = [exact.expected_metrics(algorithm, problem, network, mc.rounds)["stationarity"]]
+        evidence["method"] = "exact expected curve"
+    else:
+        traces = replicate(algorithm, problem, network, mc)
+        if any(t.diverged for t in traces):
+            return _failed(claim, statement, 1.0, "<", "a run diverged", evidence)
+        curves = [t.values for t in traces]
+        evidence["method"] = f"simulation, seeds {[t.seed for t in traces]}"
+    rates = []
+    for c in curves:
+        k, m, _ = summability_window(c)
+        rate, _ = geometric_rate(k, m, mc.confidence)
+        rates.append(rate)
+    if len(rates) == 1:
+        rate = rates[0]
+        tol = max(rate.half_width, NUMERICAL_RTOL)
+    else:
+        rate = mean_ci(np.array([r.value for r in rates]), mc.confidence)
+        tol = rate.half_width
+    evidence["rate"] = rate.to_dict()
+    evidence["per_run_rates"] = [r.value for r in rates]
+    return CheckResult.compare(claim, statement, rate.value, 1.0, tol, "<", evidence)

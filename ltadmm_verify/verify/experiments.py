@@ -1,0 +1,218 @@
+"""Monte Carlo experiments the claim checks are built on: repeated runs, floors and sweeps.
+
+A *trace* is the curve ``M_k`` (``stationarity`` of :mod:`ltadmm_verify.algorithms.metrics`) of one
+run, recorded every round. Seeds are independent across the points of a sweep (point ``i``, replicate
+``s`` uses seed ``base_seed + i * seeds + s``), so ordinary least squares over the per-run values
+has a valid confidence interval.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._validation import choice, integer_at_least, positive_float
+from ..algorithms import Algorithm, GaussianNoise, run
+from ..network import Network
+from ..problems import Problem
+from ..problems.base import FloatArray
+
+SWEEP_PARAMETERS = ("sigma2", "gamma", "tau")
+METRIC = "stationarity"
+# ``run`` may refuse inadmissible parameters before starting; the checks run outside the admissible
+# region on purpose (divergence is an outcome to measure, not an input error).
+_RUN_OPTIONS: dict[str, Any] = {"check": "off"} if "check" in inspect.signature(run).parameters else {}
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """How much simulation a check does.
+
+    Attributes
+    ----------
+    seeds : int
+        Independent replicates per configuration.
+    rounds : int
+        Communication rounds ``K`` of each run (a check may scale it, e.g. with ``1/gamma``).
+    base_seed : int
+        First seed; replicate ``s`` of configuration ``i`` uses ``base_seed + i * seeds + s``.
+    confidence : float
+        Level of every confidence interval.
+    """
+
+    seeds: int = 4
+    rounds: int = 400
+    base_seed: int = 0
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "seeds", integer_at_least("seeds", self.seeds, 2))
+        object.__setattr__(self, "rounds", integer_at_least("rounds", self.rounds, 8))
+        object.__setattr__(self, "base_seed", integer_at_least("base_seed", self.base_seed, 0))
+
+    def seed(self, config: int, replicate: int) -> int:
+        """Seed of replicate ``replicate`` of configuration ``config``."""
+        return self.base_seed + config * self.seeds + replicate
+
+
+@dataclass(frozen=True)
+class Trace:
+    """``M_k`` for ``k = 0..K`` of one run (shorter when the run diverged)."""
+
+    values: FloatArray
+    diverged_at: int | None
+    seed: int
+
+    @property
+    def diverged(self) -> bool:
+        """Whether the run stopped as diverged."""
+        return self.diverged_at is not None
+
+    def tail_mean(self, fraction: float = 0.5) -> float:
+        """Mean of ``M_k`` over the last ``fraction`` of the rounds (``inf`` if diverged)."""
+        if self.diverged:
+            return float("inf")
+        n = self.values.size
+        return float(self.values[n - int(np.ceil(fraction * n)):].mean())
+
+    def average(self) -> float:
+        """``Mbar_K = (1/K) sum_{k<K} M_k`` (``inf`` if diverged)."""
+        return float("inf") if self.diverged else float(self.values[:-1].mean())
+
+
+def with_parameter(algorithm: Algorithm, name: str, value: Any) -> Algorithm:
+    """A copy of ``algorithm`` with one parameter changed (``gamma`` keeps ``beta / gamma``).
+
+    Works for subclasses too (``dataclasses.replace``), so broken variants sweep like the originals.
+    """
+    params: Any = algorithm
+    if name == "gamma":
+        ratio = float(params.beta / params.gamma)
+        return dataclasses.replace(params, gamma=value, beta=ratio * value)
+    return dataclasses.replace(params, **{name: value})
+
+
+def simulate(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    rounds: int,
+    seed: int,
+    sigma2: float = 0.0,
+    x0: Any = None,
+) -> Trace:
+    """One run recorded every round; ``x0="optimum"`` starts every agent at ``x*`` (when known)."""
+    if isinstance(x0, str) and x0 == "optimum":
+        x0 = problem.optimum()
+    noise = GaussianNoise(sigma2) if sigma2 > 0 else None
+    result = run(algorithm, problem, network, rounds, x0=x0, seed=seed, noise=noise, **_RUN_OPTIONS)
+    return Trace(np.asarray(result.history[METRIC], dtype=np.float64), result.diverged_at, seed)
+
+
+def replicate(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    mc: MonteCarlo,
+    config: int = 0,
+    sigma2: float = 0.0,
+    rounds: int | None = None,
+    x0: Any = None,
+) -> list[Trace]:
+    """``mc.seeds`` independent runs of one configuration."""
+    k = mc.rounds if rounds is None else rounds
+    return [
+        simulate(algorithm, problem, network, k, mc.seed(config, s), sigma2, x0)
+        for s in range(mc.seeds)
+    ]
+
+
+@dataclass(frozen=True)
+class FloorSweep:
+    """Tail floors ``B`` (mean of ``M_k`` over the last half of each run) along one parameter.
+
+    Attributes
+    ----------
+    parameter : {"sigma2", "gamma", "tau"}
+    values : ndarray, shape (P,)
+    floors : ndarray, shape (P, S)
+        Per-run tail means (``inf`` for a diverged run).
+    rounds : list of int
+        Rounds of the runs at each value.
+    seeds : ndarray of int, shape (P, S)
+    sigma2 : float or None
+        Fixed noise level (``None`` when ``parameter == "sigma2"``).
+    algorithm : dict
+        Parameters of the algorithm the sweep started from.
+    """
+
+    parameter: str
+    values: FloatArray
+    floors: FloatArray
+    rounds: list[int]
+    seeds: np.ndarray
+    sigma2: float | None
+    algorithm: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def diverged(self) -> bool:
+        """Whether any run diverged."""
+        return bool(np.any(~np.isfinite(self.floors)))
+
+    def points(self) -> tuple[FloatArray, FloatArray]:
+        """``(x, y)`` per run: the parameter value and the run's floor."""
+        x = np.repeat(self.values, self.floors.shape[1])
+        return x, self.floors.ravel()
+
+    def evidence(self) -> dict[str, Any]:
+        """JSON-ready description (means per value, seeds, rounds)."""
+        return {
+            "parameter": self.parameter,
+            "values": self.values.tolist(),
+            "mean_floor": self.floors.mean(axis=1).tolist(),
+            "rounds": self.rounds,
+            "seeds": self.seeds.tolist(),
+            "sigma2": self.sigma2,
+            "algorithm": self.algorithm,
+        }
+
+
+def floor_sweep(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    parameter: str,
+    values: list[float] | tuple[float, ...],
+    mc: MonteCarlo,
+    sigma2: float | None = None,
+) -> FloorSweep:
+    r"""Noise floors along ``sigma2``, ``gamma`` (``beta / gamma`` kept) or ``tau``.
+
+    Each run starts at ``x*`` when it is known (so the tail is stationary sooner) and its floor is
+    the mean of ``M_k`` over the last half. For a ``gamma`` sweep the rounds scale as
+    ``K gamma_max / gamma`` so that every run covers the same "time" ``K gamma``.
+    """
+    parameter = choice("parameter", parameter, SWEEP_PARAMETERS)
+    vals = np.array([positive_float(parameter, v) for v in values], dtype=np.float64)
+    if parameter != "sigma2":
+        sigma2 = positive_float("sigma2", sigma2)
+    floors = np.empty((vals.size, mc.seeds))
+    rounds_used: list[int] = []
+    for i, v in enumerate(vals):
+        alg = algorithm
+        if parameter == "gamma":
+            alg = with_parameter(algorithm, "gamma", float(v))
+        elif parameter == "tau":
+            alg = with_parameter(algorithm, "tau", int(v))
+        level = float(v) if parameter == "sigma2" else float(sigma2)  # type: ignore[arg-type]
+        k = int(np.ceil(mc.rounds * vals.max() / v)) if parameter == "gamma" else mc.rounds
+        rounds_used.append(k)
+        traces = replicate(alg, problem, network, mc, config=i, sigma2=level, rounds=k, x0="optimum")
+        floors[i] = [t.tail_mean() for t in traces]
+    seeds = np.array([[mc.seed(i, s) for s in range(mc.seeds)] for i in range(vals.size)])
+    return FloorSweep(parameter, vals, floors, rounds_used, seeds,
+                      None if parameter == "sigma2" else sigma2, algorithm.parameters())

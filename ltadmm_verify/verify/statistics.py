@@ -1,0 +1,237 @@
+"""Statistics for the claim checks: Monte Carlo over seeds, confidence intervals and fits.
+
+Every estimate carries a two-sided Student-t confidence interval at level ``confidence`` (0.95 by
+default). The claim checks take their tolerances from these half-widths, never from hand-set
+constants.
+
+- :func:`monte_carlo`: evaluate a function of the seed for several seeds.
+- :func:`mean_ci`: mean of i.i.d. samples, ``mean +- t_{n-1} s / sqrt(n)``.
+- :func:`linear_fit` / :func:`loglog_slope`: ordinary least squares ``y = a + b x`` with the standard
+  errors ``se(b) = s / sqrt(Sxx)`` and ``se(a) = s sqrt(1/n + xbar^2 / Sxx)``, ``s^2 = RSS / (n - 2)``.
+- :func:`tail_floor`: the stationary level of a run from the mean over its tail, with a batch-means
+  confidence interval (the tail is cut into ``b`` consecutive batches whose means are treated as
+  approximately i.i.d.).
+- :func:`geometric_rate`: ``M_k ~ C r^k`` from the regression ``log M_k = log C + k log r``; the rate
+  ``r = exp(b)`` with the interval ``exp(b +- t se(b))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy import stats
+
+from .._validation import finite_array, integer_at_least, open_unit_float
+from ..errors import InvalidParameterError
+
+T = TypeVar("T")
+
+#: Default confidence level of every interval.
+CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A point estimate with a symmetric confidence interval ``value +- half_width``.
+
+    Attributes
+    ----------
+    value : float
+    half_width : float
+        ``t_{dof, (1+confidence)/2} * standard_error`` (``inf`` when ``dof < 1``).
+    n : int
+        Number of observations it was computed from.
+    confidence : float
+    """
+
+    value: float
+    half_width: float
+    n: int
+    confidence: float = CONFIDENCE
+
+    @property
+    def low(self) -> float:
+        """Lower end of the confidence interval."""
+        return self.value - self.half_width
+
+    @property
+    def high(self) -> float:
+        """Upper end of the confidence interval."""
+        return self.value + self.half_width
+
+    def contains(self, x: float) -> bool:
+        """Whether ``x`` lies in the closed interval."""
+        return bool(self.low <= x <= self.high)
+
+    def to_dict(self) -> dict[str, float | int]:
+        """JSON-ready view."""
+        return {
+            "value": self.value,
+            "half_width": self.half_width,
+            "low": self.low,
+            "high": self.high,
+            "n": self.n,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """Least-squares line ``y = intercept + slope x`` with confidence intervals on both."""
+
+    slope: Estimate
+    intercept: Estimate
+    residual_std: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return {
+            "slope": self.slope.to_dict(),
+            "intercept": self.intercept.to_dict(),
+            "residual_std": self.residual_std,
+        }
+
+
+def t_quantile(dof: int, confidence: float = CONFIDENCE) -> float:
+    """Two-sided Student-t quantile ``t_{dof, (1 + confidence) / 2}`` (``inf`` for ``dof < 1``)."""
+    if dof < 1:
+        return float("inf")
+    return float(stats.t.ppf(0.5 + 0.5 * confidence, dof))
+
+
+def _confidence(confidence: float) -> float:
+    return open_unit_float("confidence", confidence)
+
+
+def monte_carlo(fn: Callable[[int], T], seeds: Iterable[int] | int) -> list[T]:
+    """Evaluate ``fn(seed)`` for each seed (``seeds`` an iterable, or ``n`` meaning ``0..n-1``)."""
+    if isinstance(seeds, int | np.integer):
+        seeds = range(integer_at_least("seeds", seeds, 1))
+    return [fn(int(s)) for s in seeds]
+
+
+def mean_ci(samples: ArrayLike, confidence: float = CONFIDENCE) -> Estimate:
+    """Mean with the Student-t interval ``xbar +- t_{n-1} s / sqrt(n)``.
+
+    Parameters
+    ----------
+    samples : array-like, shape (n,)
+        Independent observations (``n >= 1``; with ``n = 1`` the half-width is ``inf``).
+    confidence : float
+        Level in ``(0, 1)``.
+    """
+    x = finite_array("samples", samples, ndim=1)
+    if x.size < 1:
+        raise InvalidParameterError("samples must hold at least one value, got none")
+    confidence = _confidence(confidence)
+    n = x.size
+    if n == 1:
+        return Estimate(float(x[0]), float("inf"), 1, confidence)
+    se = float(x.std(ddof=1)) / np.sqrt(n)
+    return Estimate(float(x.mean()), t_quantile(n - 1, confidence) * se, n, confidence)
+
+
+def linear_fit(x: ArrayLike, y: ArrayLike, confidence: float = CONFIDENCE) -> LinearFit:
+    r"""Ordinary least squares ``y = a + b x`` with Student-t intervals (``n - 2`` degrees of freedom).
+
+    .. math::
+
+        b = \frac{S_{xy}}{S_{xx}},\quad a = \bar y - b \bar x,\quad
+        s^2 = \frac{\sum_i (y_i - a - b x_i)^2}{n - 2},\quad
+        \mathrm{se}(b) = \frac{s}{\sqrt{S_{xx}}},\quad
+        \mathrm{se}(a) = s\sqrt{\tfrac1n + \tfrac{\bar x^2}{S_{xx}}}.
+
+    Needs at least two distinct ``x`` values; with exactly two points the half-widths are ``inf``.
+    """
+    xs = finite_array("x", x, ndim=1)
+    ys = finite_array("y", y, ndim=1)
+    if xs.shape != ys.shape:
+        raise InvalidParameterError(f"x and y must have the same length, got {xs.size} and {ys.size}")
+    confidence = _confidence(confidence)
+    n = xs.size
+    x_mean, y_mean = float(xs.mean()) if n else 0.0, float(ys.mean()) if n else 0.0
+    sxx = float(((xs - x_mean) ** 2).sum())
+    if n < 2 or sxx <= 0.0:
+        raise InvalidParameterError(
+            f"x must hold at least two distinct values for a line fit, got {np.unique(xs).size}"
+        )
+    slope = float(((xs - x_mean) * (ys - y_mean)).sum()) / sxx
+    intercept = y_mean - slope * x_mean
+    dof = n - 2
+    rss = float(((ys - intercept - slope * xs) ** 2).sum())
+    s = np.sqrt(rss / dof) if dof > 0 else float("inf")
+    t = t_quantile(dof, confidence)
+    se_b = s / np.sqrt(sxx)
+    se_a = s * np.sqrt(1.0 / n + x_mean**2 / sxx)
+    return LinearFit(
+        Estimate(slope, t * se_b if dof > 0 else float("inf"), n, confidence),
+        Estimate(intercept, t * se_a if dof > 0 else float("inf"), n, confidence),
+        float(s),
+    )
+
+
+def _positive(name: str, values: ArrayLike) -> np.ndarray:
+    arr = finite_array(name, values, ndim=1)
+    if np.any(arr <= 0):
+        raise InvalidParameterError(
+            f"{name} must be > 0 for a logarithmic fit, found {arr[arr <= 0][0]!r}"
+        )
+    return arr
+
+
+def loglog_slope(x: ArrayLike, y: ArrayLike, confidence: float = CONFIDENCE) -> LinearFit:
+    """Fit ``log y = a + b log x`` (power law ``y = e^a x^b``); ``x``, ``y`` must be positive."""
+    return linear_fit(np.log(_positive("x", x)), np.log(_positive("y", y)), confidence)
+
+
+def geometric_rate(
+    rounds: ArrayLike, values: ArrayLike, confidence: float = CONFIDENCE
+) -> tuple[Estimate, LinearFit]:
+    r"""Geometric rate of a decaying sequence: ``M_k ~ C r^k``.
+
+    Fits ``log M_k = log C + k log r`` by least squares and returns ``r = exp(b)`` with the interval
+    ``[exp(b - t se(b)), exp(b + t se(b))]`` (reported as ``Estimate(r, half_width)`` with
+    ``half_width = max(r - low, high - r)``, the conservative symmetric envelope) and the raw fit.
+    """
+    fit = linear_fit(finite_array("rounds", rounds, ndim=1), np.log(_positive("values", values)),
+                     confidence)
+    b, hw = fit.slope.value, fit.slope.half_width
+    rate = float(np.exp(b))
+    half = float(max(rate - np.exp(b - hw), np.exp(b + hw) - rate))
+    return Estimate(rate, half, fit.slope.n, confidence), fit
+
+
+def tail_floor(
+    series: ArrayLike,
+    tail_fraction: float = 0.5,
+    n_batches: int = 10,
+    confidence: float = CONFIDENCE,
+) -> Estimate:
+    r"""Stationary level of one run from its tail, with a batch-means confidence interval.
+
+    The last ``ceil(tail_fraction * n)`` values are cut into ``n_batches`` consecutive batches of
+    equal length (the oldest remainder dropped); the batch means ``Y_1..Y_b`` are treated as
+    approximately independent, so the floor is ``mean(Y) +- t_{b-1} sd(Y) / sqrt(b)``. Valid when
+    a batch is much longer than the correlation time of the series.
+    """
+    x = finite_array("series", series, ndim=1)
+    if not 0.0 < tail_fraction <= 1.0:
+        raise InvalidParameterError(f"tail_fraction must lie in (0, 1], got {tail_fraction!r}")
+    n_batches = integer_at_least("n_batches", n_batches, 2)
+    tail = x[x.size - int(np.ceil(tail_fraction * x.size)):]
+    size = tail.size // n_batches
+    if size < 1:
+        raise InvalidParameterError(
+            f"series tail of {tail.size} values is too short for {n_batches} batches"
+        )
+    batches = tail[tail.size - size * n_batches:].reshape(n_batches, size).mean(axis=1)
+    return mean_ci(batches, confidence)
+
+
+def pooled_mean(estimates: Sequence[Estimate], confidence: float = CONFIDENCE) -> Estimate:
+    """Mean over independent replicates (e.g. one tail floor per seed), as :func:`mean_ci`."""
+    return mean_ci(np.array([e.value for e in estimates]), confidence)
