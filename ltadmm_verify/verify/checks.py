@@ -33,7 +33,7 @@ from ..errors import InvalidParameterError
 from ..network import Network
 from ..problems import Problem
 from ..problems.base import FloatArray
-from ..theory import exact
+from ..theory import claims, exact
 from .experiments import MonteCarlo, floor_sweep, replicate, simulate, with_parameter
 from .result import CheckResult
 from .statistics import Estimate, geometric_rate, linear_fit, loglog_slope, mean_ci
@@ -358,3 +358,237 @@ def check_o1_linear_rate(
     evidence["rate"] = rate.to_dict()
     evidence["per_run_rates"] = [r.value for r in rates]
     return CheckResult.compare(claim, statement, rate.value, 1.0, tol, "<", evidence)
+
+
+# ---------------------------------------------------------------------------- C3: step size
+def _empirical_critical_step(algorithm: Algorithm, problem: Problem, network: Network,
+                             rounds: int, rtol: float) -> float:
+    """Largest ``gamma`` (``beta / gamma`` fixed) whose deterministic run does not blow up in
+    ``rounds`` rounds: doubling/halving then geometric bisection to relative accuracy ``rtol``.
+
+    A slowly diverging run may not blow up in time, so this is an upper estimate of the threshold.
+    """
+    def diverges(step: float) -> bool:
+        alg = with_parameter(algorithm, "gamma", step)
+        return simulate(alg, problem, network, rounds, seed=0, x0=np.ones(problem.dim)).diverged
+
+    low = float(algorithm.gamma)  # type: ignore[attr-defined]
+    while diverges(low):
+        low /= 2
+        if low < 1e-12:
+            raise InvalidParameterError("the iteration diverges for every step size tried (>= 1e-12)")
+    high = 2 * low
+    while not diverges(high):
+        low, high = high, 2 * high
+        if high > 1e6:
+            raise InvalidParameterError("no divergence for any step size up to 1e6")
+    while high / low > 1 + rtol:
+        mid = float(np.sqrt(low * high))
+        low, high = (mid, high) if not diverges(mid) else (low, mid)
+    return low
+
+
+def critical_step(
+    algorithm: Algorithm, problem: Problem, network: Network, *,
+    method: str = "auto", rounds: int = 400, rtol: float = 1e-2,
+) -> tuple[float, float, str]:
+    """Stability threshold of ``gamma`` (``beta / gamma`` and the other parameters fixed).
+
+    Returns ``(gamma_crit, relative_accuracy, how)``: the exact critical step of
+    :func:`ltadmm_verify.theory.exact.critical_step_size` (relative accuracy ``1e-6``) when
+    :func:`uses_exact` holds and the problem has a unique optimum, otherwise the empirical
+    divergence threshold of the full-gradient iteration (relative accuracy ``rtol``).
+    """
+    params: Any = algorithm
+    if uses_exact(algorithm, problem, method) and problem.optimum() is not None:
+        g = exact.critical_step_size(problem, network, tau=params.tau, rho=params.rho,
+                                     beta_ratio=params.beta / params.gamma, penalty=params.penalty,
+                                     alpha=params.alpha, rtol=1e-6)
+        return g, 1e-6, "exact critical step (spectral radius of the round map = 1)"
+    g = _empirical_critical_step(algorithm, problem, network, rounds, rtol)
+    return g, rtol, f"empirical: largest step without blow-up in {rounds} rounds (bisection, rtol {rtol:g})"
+
+
+def step_card(algorithm: Algorithm) -> Any:
+    """The theorem card of the step-size condition for ``algorithm`` (C3 or C3-VR)."""
+    return claims.get_card("C3-VR" if isinstance(algorithm, LTADMMVR) else "C3")
+
+
+def check_c3_step_constant(
+    algorithm: Algorithm, problem: Problem, network: Network, *,
+    card: Any = None, method: str = "auto", rounds: int = 400, rtol: float = 1e-2,
+) -> CheckResult:
+    r"""C3: the admissible step law ``gamma <= c lambda_l / (L tau^2)`` (VR: ``tau^3``) on one instance.
+
+    The instance's threshold ``gamma_crit`` (:func:`critical_step`) implies the constant
+    ``c_i = gamma_crit / bound(c = 1)`` (``= gamma_crit L tau^2 / lambda_l`` for card C3); the law
+    with constant ``c`` can only be right if ``c <= c_i``. Measured ``c_i``, bound the card's value
+    of ``c`` (calibrated, paper or user, with its provenance), relation ``>=``, tolerance
+    ``c_i`` times the relative accuracy of ``gamma_crit``. Evidence: the conservativeness
+    ``c_i / c`` (how many times larger the true critical step is than the law's step).
+    """
+    card = card or step_card(algorithm)
+    params: Any = algorithm
+    ratio = params.beta / params.gamma
+    (const,) = [c for c in card.constants if c.symbol in card.step_bound(ratio).free_symbols]
+    g_crit, acc, how = critical_step(algorithm, problem, network, method=method, rounds=rounds, rtol=rtol)
+    values = claims.Instance(problem, network, with_parameter(algorithm, "gamma", g_crit)).values()
+    unit = card.evaluate(card.step_bound(ratio), {**values, const.symbol: 1.0})
+    implied = g_crit / unit
+    statement = (f"{card.id}: the critical step of this instance admits the law's constant "
+                 f"({const.name} <= gamma_crit / ({card.conditions[0].text.split('<=')[1].strip()}"
+                 f" with {const.name} = 1))")
+    evidence = {
+        "gamma_crit": g_crit, "how": how, "implied_constant": implied,
+        "constant": {"name": const.name, "value": const.value, "provenance": const.provenance},
+        "law_step": None if const.value is None else const.value * unit,
+        "conservativeness": None if const.value is None else implied / const.value,
+        "instance": _instance(problem, network), "algorithm": algorithm.parameters(),
+    }
+    if const.value is None:
+        return CheckResult(f"{card.id}", statement, implied, float("nan"), acc * implied, ">=", None,
+                           evidence, f"{const.name} has no value (unknown constant)")
+    return CheckResult.compare(card.id, statement, implied, const.value, acc * implied, ">=", evidence)
+
+
+def check_c3_tau_exponent(
+    algorithm: Algorithm, problem: Problem, network: Network, taus: Sequence[int] = (1, 2, 4, 8), *,
+    method: str = "auto", rounds: int = 400, rtol: float = 1e-2, confidence: float = 0.95,
+) -> CheckResult:
+    r"""C3: the critical step shrinks no faster than the law says, ``gamma_crit ~ tau^s`` with
+    ``s >= -2`` (LT-ADMM; ``-3`` for LT-ADMM-VR).
+
+    Fit ``log gamma_crit = a + s log tau`` over ``taus``; tolerance: the slope's confidence
+    half-width (the scatter about the power law) plus the relative accuracy of ``gamma_crit``.
+    """
+    power = 3.0 if isinstance(algorithm, LTADMMVR) else 2.0
+    steps, hows = [], []
+    for t in taus:
+        g, acc, how = critical_step(with_parameter(algorithm, "tau", int(t)), problem, network,
+                                    method=method, rounds=rounds, rtol=rtol)
+        steps.append(g)
+        hows.append(how)
+    fit = loglog_slope(np.asarray(taus, dtype=float), np.asarray(steps), confidence)
+    tol = (fit.slope.half_width if np.isfinite(fit.slope.half_width) else 0.0) + acc
+    statement = (f"{algorithm.name}: critical step decays no faster than tau^-{power:g} "
+                 f"(log-log slope >= -{power:g})")
+    evidence = {"taus": list(taus), "gamma_crit": steps, "how": hows[0], "fit": fit.to_dict(),
+                "instance": _instance(problem, network), "algorithm": algorithm.parameters()}
+    return CheckResult.compare("C3.tau", statement, fit.slope.value, -power, tol, ">=", evidence)
+
+
+# ---------------------------------------------------------------------------- C4: local training
+def _mbar_curves(
+    algorithm: Algorithm, problem: Problem, network: Network, rounds: int, sigma2: float,
+    mc: MonteCarlo, method: str,
+) -> tuple[list[FloatArray], bool]:
+    """Curves ``M_k`` (one exact expected curve, or one per seed with common seeds ``config=0``)."""
+    if uses_exact(algorithm, problem, method):
+        noise = GaussianNoise(sigma2) if sigma2 > 0 else None
+        if exact.spectral_radius(algorithm, problem, network) >= 1.0:
+            return [np.full(rounds + 1, np.inf)], True
+        curve = exact.expected_metrics(algorithm, problem, network, rounds, noise=noise)["stationarity"]
+        return [curve], True
+    traces = replicate(algorithm, problem, network, mc, sigma2=sigma2, rounds=rounds)
+    return [t.values if not t.diverged else np.full(rounds + 1, np.inf) for t in traces], False
+
+
+def check_c4_local_training(
+    algorithm: Algorithm, problem: Problem, network: Network, taus: Sequence[int] = (1, 2, 4, 8), *,
+    sigma2: float = 0.0, fixed: str = "rounds", mc: MonteCarlo | None = None, method: str = "auto",
+) -> CheckResult:
+    r"""C4: local training saves communication.
+
+    ``fixed="rounds"`` (the claim): at a fixed number of rounds ``K``, ``tau = taus[1]`` local steps
+    give a smaller ``Mbar_K`` than ``tau = taus[0]``: the log-ratio
+    ``log(Mbar_K(taus[1]) / Mbar_K(taus[0]))`` must be significantly negative (relation ``<``
+    against 0). ``fixed="computation"``: at a fixed number of local steps ``K tau = mc.rounds *
+    taus[0]``, the final ``E[M]`` with ``taus[1]`` is no worse than with ``taus[0]`` (relation ``<=``)
+    while sending ``taus[1] / taus[0]`` times fewer messages.
+
+    Simulation uses the same seeds for every ``tau`` (paired comparison: the log-ratio is computed per
+    seed and averaged with a Student-t interval). The whole sweep over ``taus`` is in the evidence,
+    with the first ``tau`` at which the measure stops improving (client drift).
+    """
+    mc = mc or MonteCarlo()
+    if fixed not in ("rounds", "computation"):
+        raise InvalidParameterError(f"fixed must be 'rounds' or 'computation', got {fixed!r}")
+    per_tau: list[FloatArray] = []
+    is_exact = False
+    for t in taus:
+        alg = with_parameter(algorithm, "tau", int(t))
+        k = mc.rounds if fixed == "rounds" else max(1, mc.rounds * int(taus[0]) // int(t))
+        curves, is_exact = _mbar_curves(alg, problem, network, k, sigma2, mc, method)
+        per_tau.append(np.array([c[:-1].mean() if fixed == "rounds" else c[-1] for c in curves]))
+    measure = "Mbar_K" if fixed == "rounds" else "final E[M] at fixed K tau"
+    claim = "C4" if fixed == "rounds" else "C4.computation"
+    relation = "<" if fixed == "rounds" else "<="
+    statement = (f"{algorithm.name}: {measure} with tau={taus[1]} is "
+                 f"{'smaller than' if fixed == 'rounds' else 'no worse than'} with tau={taus[0]} "
+                 "(log-ratio vs 0)")
+    means = [float(np.mean(v)) for v in per_tau]
+    drift = next((int(taus[i]) for i in range(1, len(taus)) if means[i] >= means[i - 1]), None)
+    evidence: dict[str, Any] = {
+        "taus": list(taus), measure: means, "drift_tau": drift, "sigma2": sigma2,
+        "rounds": mc.rounds, "fixed": fixed, "instance": _instance(problem, network),
+        "algorithm": algorithm.parameters(),
+        "method": "exact expected curves" if is_exact else f"simulation, {mc.seeds} seeds",
+    }
+    if not (np.all(np.isfinite(per_tau[0])) and np.all(np.isfinite(per_tau[1]))):
+        return _failed(claim, statement, 0.0, relation, "a run diverged", evidence)
+    log_ratio = np.log(per_tau[1]) - np.log(per_tau[0])
+    if is_exact:
+        est, tol = float(log_ratio[0]), NUMERICAL_RTOL
+    else:
+        ci = mean_ci(log_ratio, mc.confidence)
+        est, tol = ci.value, ci.half_width
+        evidence["log_ratio"] = ci.to_dict()
+    return CheckResult.compare(claim, statement, est, 0.0, tol, relation, evidence)
+
+
+# ---------------------------------------------------------------------------- C5: connectivity
+def _rate(algorithm: Algorithm, problem: Problem, network: Network, mc: MonteCarlo,
+          method: str) -> tuple[float, str]:
+    """Asymptotic per-round rate of ``M_k``: squared exact spectral radius, or a geometric fit
+    (one deterministic run for full gradients, the mean over ``mc.seeds`` runs otherwise)."""
+    if uses_exact(algorithm, problem, method):
+        return exact.spectral_radius(algorithm, problem, network) ** 2, "exact (spectral radius^2)"
+    if getattr(algorithm, "batch_size", None) is None:
+        traces = [simulate(algorithm, problem, network, mc.rounds, mc.seed(0, 0), x0=np.ones(problem.dim))]
+    else:
+        traces = replicate(algorithm, problem, network, mc, x0=np.ones(problem.dim))
+    if any(t.diverged for t in traces):
+        return float("inf"), "diverged"
+    rates = [geometric_rate(*summability_window(t.values)[:2], mc.confidence)[0].value for t in traces]
+    return float(np.mean(rates)), "geometric fit of simulated M_k"
+
+
+def check_c5_connectivity(
+    algorithm: Algorithm, problem: Problem, networks: Sequence[Network], *,
+    mc: MonteCarlo | None = None, method: str = "auto",
+) -> CheckResult:
+    r"""C5: poor connectivity (small ``lambda_l``) slows convergence.
+
+    For each network (same problem, same parameters) the asymptotic rate ``r`` of ``M_k``: exact
+    (squared spectral radius of the round map) on quadratics, a geometric fit otherwise. Fit
+    ``log(1 - r) = a + s log lambda_l`` across the networks; the claim is ``s > 0`` significantly
+    (relation ``>`` against 0, tolerance the slope's confidence half-width). A network on which the
+    iteration does not converge (``r >= 1``) makes the check FAIL.
+    """
+    mc = mc or MonteCarlo()
+    claim, statement = "C5", (f"{algorithm.name}: convergence speed 1 - r increases with lambda_l "
+                              "(log-log slope > 0)")
+    lam = np.array([n.lambda_l for n in networks])
+    rates, hows = zip(*(_rate(algorithm, problem, n, mc, method) for n in networks), strict=True)
+    r = np.array(rates)
+    evidence: dict[str, Any] = {
+        "networks": [n.describe() for n in networks], "rates": r.tolist(), "how": hows[0],
+        "algorithm": algorithm.parameters(), "problem": getattr(problem, "name", type(problem).__name__),
+    }
+    if np.any(~np.isfinite(r)) or np.any(r >= 1.0):
+        return _failed(claim, statement, 0.0, ">", "no convergence on some network (rate >= 1)", evidence)
+    if np.ptp(np.log(lam)) < 1e-9:
+        return CheckResult.not_applicable(claim, statement, "all networks have the same lambda_l")
+    fit = loglog_slope(lam, 1.0 - r, mc.confidence)
+    evidence["fit"] = fit.to_dict()
+    return CheckResult.compare(claim, statement, fit.slope.value, 0.0, fit.slope.half_width, ">", evidence)
