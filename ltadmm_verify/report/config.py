@@ -39,6 +39,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 #: smallest allowed value of numeric settings (or of every element of a numeric list), by key path
 MINIMUM: dict[str, float] = {
     "report.seed": 0,
+    "report.workers": 1,
     "setup.agents": 2,
     "setup.dim": 1,
     "setup.samples": 1,
