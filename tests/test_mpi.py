@@ -43,6 +43,7 @@ def _env() -> dict[str, str]:
         OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
         OMPI_MCA_btl="self,sm",
         OMPI_MCA_pml="ob1",
+        OMPI_MCA_mpi_yield_when_idle="1",
         OMPI_MCA_rmaps_base_oversubscribe="1",
         PRTE_MCA_rmaps_default_mapping_policy=":oversubscribe",
         PYTHONUNBUFFERED="1",
