@@ -12,7 +12,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from ltadmm_verify import LTADMM, LTADMMVR, GaussianNoise, LeastSquares, LogisticRegression, run
+from ltadmm_verify import LTADMM, LTADMMVR, GaussianNoise, LeastSquares, LogisticRegression
+from ltadmm_verify.algorithms import run  # the run loop itself, without the pre-run step-size check
 from ltadmm_verify.network import Network, erdos_renyi, ring, star
 from tests.reference_loops import ReferenceConfig, model_from_problem, reference_run
 

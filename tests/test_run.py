@@ -1,11 +1,13 @@
-"""The run loop: convergence to the least-squares optimum, SPEC 2.4 accounting, determinism, divergence."""
+"""The run loop (``ltadmm_verify.algorithms.run``): convergence to the least-squares optimum,
+SPEC 2.4 accounting, determinism, divergence."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from ltadmm_verify import LTADMM, LTADMMVR, GaussianNoise, random_least_squares, run
+from ltadmm_verify import LTADMM, LTADMMVR, GaussianNoise, random_least_squares
+from ltadmm_verify.algorithms import run  # the run loop itself, without the pre-run step-size check
 from ltadmm_verify.network import Network, erdos_renyi, ring, star
 
 N, DIM, M = 8, 5, 20

@@ -115,7 +115,9 @@ class GradientOracle:
         if self.batch_size is None:
             g = self.full_gradients(X)
         else:
-            g = self.sample_gradients(X, self.indices(k, t)).mean(axis=1)
+            idx = self.indices(k, t)
+            self.evals += idx.size
+            g = self.problem.mean_sample_gradients(X, idx)
         return self.add_noise(g, k, t)
 
 

@@ -31,10 +31,22 @@ def _mix(z: NDArray[np.uint64]) -> NDArray[np.uint64]:
     return z ^ (z >> np.uint64(31))
 
 
+_MASK = (1 << 64) - 1
+
+
+def _mix_int(z: int) -> int:
+    """:func:`_mix` on one 64-bit word held in a Python int (no numpy call overhead)."""
+    z = ((z ^ (z >> 30)) * int(_M1)) & _MASK
+    z = ((z ^ (z >> 27)) * int(_M2)) & _MASK
+    return z ^ (z >> 31)
+
+
 def _words(seed: int, stream: int, agents: NDArray[np.int64], k: int, t: int, n: int) -> NDArray[np.uint64]:
-    key = np.array([seed], dtype=np.uint64)
+    # the scalar key of (seed, stream, k, t) in Python ints: same 64-bit arithmetic as _mix
+    word = seed
     for part in (stream, k, t):
-        key = _mix((key + np.uint64(part)) * _GOLDEN + _GOLDEN)
+        word = _mix_int((((word + part) & _MASK) * int(_GOLDEN) + int(_GOLDEN)) & _MASK)
+    key = np.array([word], dtype=np.uint64)
     agent_keys = _mix(key ^ _mix((agents.astype(np.uint64) + np.uint64(1)) * _GOLDEN))
     counters = (np.arange(n, dtype=np.uint64) + np.uint64(1)) * _GOLDEN
     return _mix(agent_keys[:, None] + counters[None, :])

@@ -134,6 +134,14 @@ class Problem(ABC):
     def local_values(self, X: FloatArray) -> FloatArray:
         """Local costs ``f_i(x_i)``, shape ``(N,)``."""
 
+    def mean_sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
+        """The minibatch gradients ``(1/b) sum_s grad f_{i,idx[i,s]}(x_i)``, shape ``(N, d)``.
+
+        Same values as ``sample_gradients(X, idx).mean(axis=1)`` (up to rounding); subclasses may
+        override it with a path that does not materialise the ``(N, b, d)`` per-sample gradients.
+        """
+        return self.sample_gradients(X, idx).mean(axis=1)
+
     def all_sample_gradients(self, X: FloatArray) -> FloatArray:
         """``grad f_{i,h}(x_i)`` for every sample, shape ``(N, max_i m_i, d)``.
 

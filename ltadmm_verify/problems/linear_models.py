@@ -139,24 +139,45 @@ class LinearModelProblem(Problem):
     def _scores(self, feats: FloatArray, X: FloatArray) -> FloatArray:
         return np.einsum("nbp,npc->nbc", feats, self._weights_of(X))
 
-    def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
-        # Hot path of every minibatch round: one gather of the batch rows (np.take on the
-        # flattened data), scores by a batched matmul, and for scalar models the product
-        # a_h loss'(s_h) written into the gathered copy, so that only one (N, b, d) array is
-        # allocated per call (large temporaries cost page faults on every allocation).
+    def _batch(self, X: FloatArray, idx: IntArray) -> tuple[FloatArray, FloatArray]:
+        """Gathered batch features ``(N, b, p)`` and score derivatives ``loss'(s_h)`` ``(N, b, C)``.
+
+        Hot path of every minibatch step: one gather of the batch rows (``np.take`` on the
+        flattened data) and the scores by a batched matmul.
+        """
         n, b = idx.shape
         flat = (np.arange(n)[:, None] * self.features.shape[1] + idx).ravel()
         feats = np.take(self.features.reshape(-1, self.n_features), flat, axis=0).reshape(n, b, -1)
         scores = np.matmul(feats, self._weights_of(X))
         _, dscore = self._loss(scores, np.take(self.targets, flat).reshape(n, b))
+        return feats, dscore
+
+    def _add_regulariser_gradient(self, X: FloatArray, grads: FloatArray) -> FloatArray:
+        """``grads + grad r(x_i)`` in place (broadcast over a batch axis if ``grads`` has one)."""
+        reg_grad = self._regulariser(X)[1]
+        if reg_grad.any():
+            grads += reg_grad.reshape(X.shape[0], *([1] * (grads.ndim - 2)), X.shape[1])
+        return grads
+
+    def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
+        # For scalar models the product a_h loss'(s_h) is written into the gathered copy, so one
+        # (N, b, d) array is allocated per call (large temporaries cost page faults).
+        feats, dscore = self._batch(X, idx)
         if self.n_outputs == 1:
             grads = np.multiply(feats, dscore, out=feats)
         else:
-            grads = (feats[:, :, :, None] * dscore[:, :, None, :]).reshape(n, b, self.dim)
-        reg_grad = self._regulariser(X)[1]
-        if reg_grad.any():
-            grads += reg_grad[:, None, :]
-        return grads
+            grads = (feats[:, :, :, None] * dscore[:, :, None, :]).reshape(*idx.shape, self.dim)
+        return self._add_regulariser_gradient(X, grads)
+
+    def mean_sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
+        r"""``(1/b) sum_s a_s loss'(s_s)^T + grad r(x_i)`` as one batched matmul ``A_B^T D / b``.
+
+        The ``(N, b, d)`` per-sample gradients are never formed.
+        """
+        feats, dscore = self._batch(X, idx)
+        grads = np.matmul(feats.transpose(0, 2, 1), dscore).reshape(X.shape)
+        grads /= idx.shape[1]
+        return self._add_regulariser_gradient(X, grads)
 
     def local_gradients(self, X: FloatArray) -> FloatArray:
         _, dscore = self._loss(self._scores(self.features, X), self.targets)
