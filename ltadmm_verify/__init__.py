@@ -15,7 +15,6 @@ from .algorithms import (
     GaussianNoise,
     LocalDSGD,
     RunResult,
-    run,
 )
 from .errors import (
     ConfigurationError,
@@ -38,6 +37,8 @@ from .problems import (
     random_quadratic,
 )
 from .smoothness import estimate_smoothness
+from .solve import run
+from .theory import admissible_step_size, check_step_size
 
 __version__ = "0.1.0"
 
@@ -63,6 +64,8 @@ __all__ = [
     "Quadratic",
     "RunResult",
     "SoftmaxRegression",
+    "admissible_step_size",
+    "check_step_size",
     "digits",
     "estimate_smoothness",
     "make_network",

@@ -1,9 +1,35 @@
-"""Theory layer: exact linear analysis of quadratics, theorem cards, admissible step sizes.
+"""Theory layer: exact analysis of quadratics, theorem cards, admissible step sizes, calibration.
 
-- :mod:`.exact`: the exact affine round map of LT-ADMM on quadratics (spectral radius, critical step
-  size, stationary covariance under Gaussian noise, exact expected metric curves).
+- :mod:`.exact`: the exact affine round map of LT-ADMM on quadratics: :func:`spectral_radius`,
+  :func:`critical_step_size`, :func:`stationary_covariance`, :func:`noise_floor`,
+  :func:`expected_metrics`.
+- :mod:`.claims`: the paper's claims as theorem cards (sympy conditions, constants with
+  provenance) and their registry (:func:`register`, :func:`get_card`, :func:`cards`).
+- :mod:`.admissibility`: :func:`admissible_step_size`, :func:`check_step_size`.
+- :mod:`.calibrate`: :func:`calibrate` an unknown constant on instances, with evidence.
 """
 
+from .admissibility import (
+    AdmissibilityReport,
+    AdmissibilityWarning,
+    StepSizeVerdict,
+    admissible_step_size,
+    assess_step_size,
+    check_step_size,
+)
+from .calibrate import Calibration, CalibrationCase, calibrate
+from .claims import (
+    SYMBOLS,
+    Condition,
+    Constant,
+    Hypothesis,
+    Instance,
+    TheoremCard,
+    cards,
+    get_card,
+    register,
+    unregister,
+)
 from .exact import (
     LinearModel,
     Parameters,
@@ -16,12 +42,31 @@ from .exact import (
 )
 
 __all__ = [
+    "SYMBOLS",
+    "AdmissibilityReport",
+    "AdmissibilityWarning",
+    "Calibration",
+    "CalibrationCase",
+    "Condition",
+    "Constant",
+    "Hypothesis",
+    "Instance",
     "LinearModel",
     "Parameters",
+    "StepSizeVerdict",
+    "TheoremCard",
+    "admissible_step_size",
+    "assess_step_size",
+    "calibrate",
+    "cards",
+    "check_step_size",
     "critical_step_size",
     "expected_metrics",
+    "get_card",
     "linear_model",
     "noise_floor",
+    "register",
     "spectral_radius",
     "stationary_covariance",
+    "unregister",
 ]
