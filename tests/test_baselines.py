@@ -26,9 +26,8 @@ from ltadmm_verify import (
     LogisticRegression,
     LTADMMVerifyError,
     random_least_squares,
-    run,
 )
-from ltadmm_verify.algorithms import Algorithm
+from ltadmm_verify.algorithms import Algorithm, run
 from ltadmm_verify.algorithms.randomness import STREAM_BATCH, STREAM_NOISE, normals, uniforms
 from ltadmm_verify.network import Network, erdos_renyi, ring
 from tests.reference_loops import SampleModel, model_from_problem

@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from ltadmm_verify import KGT, LTADMM, LTADMMVR, LTADMMVerifyError, random_least_squares, run
+from ltadmm_verify import KGT, LTADMM, LTADMMVR, LTADMMVerifyError, random_least_squares
+from ltadmm_verify.algorithms import run
 from ltadmm_verify.cli import main
 from ltadmm_verify.network import ring
 from ltadmm_verify.reproduce import (
