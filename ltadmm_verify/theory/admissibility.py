@@ -33,7 +33,7 @@ from ..errors import InadmissibleStepSize
 from ..network import Network
 from ..problems.base import Problem
 from . import claims
-from .claims import Instance, TheoremCard, beta, cards, gamma
+from .claims import Instance, TheoremCard, beta, cards, gamma, to_latex
 from .exact import Parameters, critical_step_size, is_quadratic, linear_model
 
 #: Largest ``N d`` for which the pre-run check (``run(check=...)``) computes the exact spectral radius.
@@ -122,7 +122,7 @@ def evaluate_card(
             outcome = card.evaluate(cond.relation, full)
             holds = None if outcome is None else bool(outcome)
         reports.append(ConditionReport(
-            card=card.id, condition=cond.name, text=cond.text, latex=sp.latex(cond.relation),
+            card=card.id, condition=cond.name, text=cond.text, latex=to_latex(cond.relation),
             gamma_bound="" if bound_expr is None else str(bound_expr), bound=bound,
             provenance=_provenance(card, cond.relation),
             constants=tuple(c.describe() for c in card.constants_in(cond.relation)), holds=holds,

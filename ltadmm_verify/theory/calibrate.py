@@ -155,12 +155,16 @@ class Calibration:
         return "\n".join(lines)
 
 
-def _threshold(card: TheoremCard, case: CalibrationCase, algorithm: str, rounds: int,
+def _threshold(case: CalibrationCase, algorithm: str, method: str, rounds: int,
                rtol: float) -> tuple[float, str]:
     exact_map = is_quadratic(case.problem) and case.problem.optimum() is not None and (
         (algorithm == "lt-admm" and case.batch_size is None) or int(case.problem.max_samples) == 1
     )
-    if exact_map:
+    if method == "exact" and not exact_map:
+        raise InvalidParameterError(
+            f"case {case.label!r}: method='exact' needs a quadratic problem with exact gradients"
+        )
+    if exact_map and method != "empirical":
         crit = critical_step_size(case.problem, case.network, tau=case.tau, rho=case.rho,
                                   beta_ratio=case.beta_ratio, penalty=case.penalty)
         return crit, "exact critical step"
@@ -210,6 +214,7 @@ def calibrate(
     algorithm: str | None = None,
     trend_parameters: Sequence[str] = ("tau", "lambda_l", "L", "rho"),
     slope_tol: float = 0.25,
+    method: str = "auto",
     rounds: int = 400,
     rtol: float = 1e-2,
 ) -> Calibration:
@@ -228,8 +233,11 @@ def calibrate(
         Parameters along which the log-log trend of the implied constant is fitted.
     slope_tol : float
         A trend is flagged when ``slope * direction < -slope_tol`` (see :data:`TREND_DIRECTIONS`).
+    method : {"auto", "exact", "empirical"}
+        Threshold of each instance: ``"auto"`` uses the exact critical step where the round map is
+        exact and the empirical bisection elsewhere.
     rounds, rtol : int, float
-        Horizon and relative accuracy of the empirical bisection (non-exact instances only).
+        Horizon and relative accuracy of the empirical bisection.
 
     Returns
     -------
@@ -237,6 +245,9 @@ def calibrate(
     """
     if not instances:
         raise InvalidParameterError("instances must contain at least one CalibrationCase")
+    method = choice("method", method, ("auto", "exact", "empirical"))
+    rounds = integer_at_least("rounds", rounds, 1)
+    rtol = positive_float("rtol", rtol)
     algorithm = algorithm or card.algorithms[0]
     candidates = [(c, cond) for cond in card.conditions for c in card.constants
                   if c.symbol in cond.relation.free_symbols and gamma in cond.relation.free_symbols
@@ -250,7 +261,7 @@ def calibrate(
     points = []
     for i, case in enumerate(instances):
         label = case.label or f"instance {i}"
-        threshold, method = _threshold(card, case, algorithm, rounds, rtol)
+        threshold, how = _threshold(case, algorithm, method, rounds, rtol)
         values = Instance(case.problem, case.network, case.algorithm(algorithm, threshold)).values()
         bound = cond.gamma_bound(case.beta_ratio)
         assert bound is not None
@@ -264,7 +275,7 @@ def calibrate(
         kept = (bound.free_symbols - {const.symbol}) | set(RECORDED)
         recorded = {s.name: v for s, v in others.items() if s in kept}
         recorded.update(beta_ratio=case.beta_ratio, penalty_inner=float(case.penalty == "inner"))
-        points.append(CalibrationPoint(label, recorded, float(threshold), method, float(roots[0])))
+        points.append(CalibrationPoint(label, recorded, float(threshold), how, float(roots[0])))
     trends = tuple(t for p in trend_parameters if (t := _trend(points, p, slope_tol)) is not None)
     return Calibration(card.id, const.name, min(p.implied for p in points), cond.name,
                        tuple(points), trends)

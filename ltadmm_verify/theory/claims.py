@@ -60,6 +60,13 @@ SYMBOLS: dict[str, sp.Symbol] = {
 
 PROVENANCES = ("paper", "calibrated", "user")
 
+_LATEX_NAMES = {sigma2: r"\sigma^{2}", d_max: r"d_{\max}"}
+
+
+def to_latex(expr: sp.Basic) -> str:
+    """LaTeX of a sympy expression with the toolkit's symbol names (``sigma^2``, ``d_max``)."""
+    return str(sp.latex(expr, symbol_names=_LATEX_NAMES))
+
 
 # --------------------------------------------------------------------------- constants
 @dataclass(frozen=True)
@@ -356,11 +363,11 @@ class TheoremCard:
 
     def latex(self, beta_ratio: float | None = None) -> str:
         """LaTeX of the conditions and bounds (one ``$...$`` per line, for mathtext and reports)."""
-        lines = [f"${sp.latex(c.relation)}$" for c in self.conditions]
+        lines = [f"${to_latex(c.relation)}$" for c in self.conditions]
         step = self.step_bound(beta_ratio)
         if step is not None and len(self.gamma_bounds(beta_ratio)) > 1:
-            lines.append(f"$\\gamma \\leq {sp.latex(step)}$")
-        lines += [f"${sp.latex(sp.Symbol(name))} \\leq {sp.latex(expr)}$"
+            lines.append(f"$\\gamma \\leq {to_latex(step)}$")
+        lines += [f"${to_latex(sp.Symbol(name))} \\leq {to_latex(expr)}$"
                   for name, expr in self.bounds.items()]
         return "\n".join(lines)
 
@@ -490,14 +497,14 @@ C2 = TheoremCard(
 C_LIN, R_LIN = sp.symbols("C_lin r", positive=True)
 O1 = TheoremCard(
     id="O1", title="open: linear convergence of LT-ADMM-VR for strongly convex costs",
-    statement="E[M_k] <= C_lin r^k with r < 1 (open question 1 of the paper).",
+    statement="E[M_K] <= C_lin r^K with r < 1 for every round K (open question 1 of the paper).",
     algorithms=("lt-admm-vr",),
     provenance="Open question of the paper (section V); no constant known. For quadratics the exact "
                "rate r is the spectral radius of the round map (our derivation, theory.exact."
                "spectral_radius); for the whole function class see the Lyapunov certificate (SPEC 6).",
     hypotheses=(CONNECTED, SMOOTH, STRONGLY_CONVEX, FINITE_SUM_VR),
     constants=(Constant(C_LIN, "transient constant"), Constant(R_LIN, "linear rate r < 1")),
-    bounds={"M_k": C_LIN * R_LIN**K},
+    bounds={"M_K": C_LIN * R_LIN**K},
     requires=("C3-VR",),
 )
 
@@ -521,5 +528,6 @@ __all__ = [
     "cards",
     "get_card",
     "register",
+    "to_latex",
     "unregister",
 ]

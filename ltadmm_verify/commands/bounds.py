@@ -1,0 +1,85 @@
+"""``ltadmm-verify bounds``: constants, theorem conditions, admissible and exact critical step sizes."""
+
+from __future__ import annotations
+
+import argparse
+
+import sympy as sp
+
+from ..algorithms.ltadmm import LTADMM, LTADMMVR
+from ..theory.admissibility import admissible_step_size, assess_step_size
+from ..theory.claims import Instance, cards
+from .common import add_instance_options, build_instance
+
+ALGORITHMS = ("lt-admm", "lt-admm-vr")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register the subcommand."""
+    parser = sub.add_parser(
+        "bounds", help="theorem conditions, admissible step size and exact critical step size"
+    )
+    add_instance_options(parser)
+    algo = parser.add_argument_group("algorithm")
+    algo.add_argument("--algorithm", choices=ALGORITHMS, default="lt-admm")
+    algo.add_argument("--tau", type=int, default=5, help="local steps per round (default 5)")
+    algo.add_argument("--rho", type=float, default=1.0, help="ADMM penalty (default 1)")
+    algo.add_argument("--gamma", type=float, default=None, help="a step size to check (optional)")
+    algo.add_argument("--beta", type=float, default=None,
+                      help="penalty step size (default gamma); beta/gamma is kept fixed")
+    algo.add_argument("--penalty", choices=("frozen", "inner"), default="frozen")
+    algo.add_argument("--batch-size", type=int, default=None,
+                      help="minibatch size of the checked run (default full; 1 for lt-admm-vr)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print constants, conditions, admissible gamma, exact critical step and the verdict."""
+    problem, network = build_instance(args)
+    ratio = 1.0 if args.beta is None or args.gamma is None else args.beta / args.gamma
+    report = admissible_step_size(problem, network, tau=args.tau, rho=args.rho,
+                                  algorithm=args.algorithm, beta_ratio=ratio, penalty=args.penalty)
+    print(f"instance: {problem.name} on {args.graph}, N={network.n_agents}, d={problem.dim}")
+    print("constants:")
+    for name, value in report.values.items():
+        print(f"  {name:<9} = {value:.6g}")
+    for card in cards(args.algorithm):
+        print(f"\n{card.id}: {card.title}")
+        shown = [(f"condition {c.name}", c.relation) for c in card.conditions]
+        shown += [("claimed bound", sp.Le(sp.Symbol(name), expr)) for name, expr in card.bounds.items()]
+        for title, relation in shown:
+            print(f"  {title}:")
+            print("    " + sp.pretty(relation, use_unicode=False).replace("\n", "\n    "))
+        for const in card.constants:
+            print(f"  constant {const.describe()}")
+    print()
+    print(report.summary())
+    if args.gamma is None:
+        return 0
+    beta = args.gamma if args.beta is None else args.beta
+    common = {"gamma": args.gamma, "beta": beta, "rho": args.rho, "tau": args.tau,
+              "penalty": args.penalty}
+    algorithm: LTADMM
+    if args.algorithm == "lt-admm":
+        algorithm = LTADMM(batch_size=args.batch_size, **common)
+    else:
+        algorithm = LTADMMVR(batch_size=args.batch_size or 1, **common)
+    verdict = assess_step_size(algorithm, problem, network, exact_limit=10**9)
+    hypotheses = [f"{card.id}: {h.name} {'fails' if r.holds is False else 'not verified'} ({r.detail})"
+                  for card in cards(args.algorithm)
+                  for h, r in card.check_hypotheses(Instance(problem, network, algorithm))
+                  if r.holds is not True]
+    print()
+    if verdict.spectral_radius is not None:
+        print(f"exact spectral radius at gamma = {args.gamma:g}: {verdict.spectral_radius:.6g}")
+    for line in hypotheses:
+        print(f"hypothesis {line}")
+    if verdict.errors:
+        print("verdict: NOT ADMISSIBLE\n" + verdict.message())
+        return 1
+    if verdict.warnings:
+        print("verdict: not ruled out by exact analysis or a paper/user condition, but outside the "
+              "calibrated range (warning)\n" + verdict.message(verdict.warnings))
+        return 0
+    print(f"verdict: gamma = {args.gamma:g} is admissible")
+    return 0
