@@ -48,8 +48,8 @@ from .claims import Constant, Instance, TheoremCard, gamma
 from .exact import critical_step_size, is_quadratic
 
 #: Direction in which a family "goes" for each parameter: +1 towards infinity, -1 towards 0.
-#: Instance numbers recorded as evidence besides those of the bound.
-RECORDED = (claims.rho, claims.N, claims.d_max, claims.mu)
+#: Instance numbers recorded as evidence (with those of the bound); trends are fitted on them.
+RECORDED = (claims.tau, claims.lambda_l, claims.L, claims.rho, claims.N, claims.d_max, claims.mu)
 
 #: Direction in which a family "goes" for each parameter: +1 towards infinity, -1 towards 0.
 TREND_DIRECTIONS = {"tau": 1.0, "lambda_l": -1.0, "L": 1.0, "N": 1.0, "rho": 1.0, "d_max": 1.0}
