@@ -101,9 +101,15 @@ def test_cases_cover_every_algorithm(reference: dict[str, np.ndarray]) -> None:
     if importlib.util.find_spec("ltadmm_verify.algorithms.baselines") is not None:
         listed = {name for name, _ in _load_cases().BASELINES}
         assert {case.split("-")[0] for case in cases} >= listed
-    assert all(str(reference[f"{case}/status"]) == "completed" for case in cases)
+    statuses = {case: str(reference[f"{case}/status"]) for case in cases}
+    assert statuses == {case: "diverged" if case == "ltadmm-diverging" else "completed" for case in cases}
     # the runs move: identity below is not a comparison of constants
     assert all(np.ptp(reference[f"{case}/consensus"]) > 0 for case in cases)
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> bool:
+    """Bit-for-bit equality (NaN equal to NaN, as a diverged run may record)."""
+    return bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
 
 
 @pytest.mark.parametrize("ranks", [2, 4])
@@ -119,7 +125,7 @@ def test_history_and_models_identical_to_simulator(
     differing = {
         key: float(np.max(np.abs(found[key] - reference[key]))) if found[key].dtype.kind == "f" else "-"
         for key in reference
-        if not np.array_equal(found[key], reference[key])
+        if not _same(found[key], reference[key])
     }
     assert not differing, f"{ranks} ranks differ from the simulator (max abs difference): {differing}"
 
@@ -168,7 +174,7 @@ def test_bad_input_is_rejected_with_the_error_shown(
 
 @pytest.mark.parametrize("mode", ["raise", "kill"])
 def test_failure_on_one_rank_ends_the_job(mpi_available: None, tmp_path: Path, mode: str) -> None:
-    job = mpirun(4, [str(SCRIPTS / "fail_on_rank.py"), mode], tmp_path, timeout=FAILURE_GUARD)
+    job = mpirun(3, [str(SCRIPTS / "fail_on_rank.py"), mode], tmp_path, timeout=FAILURE_GUARD)
     assert job.returncode != 0
     if mode == "raise":
         assert "RuntimeError: deliberate failure on rank 1 at round 3" in job.stderr

@@ -1,6 +1,6 @@
 """LT-ADMM on the MPI backend where rank 1 fails at round 3 while the others keep communicating.
 
-Usage: ``mpirun -n P python fail_on_rank.py {raise,kill}``. ``raise``: an uncaught exception (the
+Usage: ``mpirun -n P python fail_on_rank.py {raise,kill}`` (P >= 2). ``raise``: an uncaught exception (the
 backend's excepthook must abort the job); ``kill``: the rank dies from SIGKILL (mpirun must end the
 job). Either way the job must end promptly with a non-zero status instead of hanging.
 """

@@ -6,7 +6,9 @@ Usage: ``mpirun -n P python run_cases.py mpi OUT.npz`` (or ``python run_cases.py
 The cases cover LT-ADMM (frozen and inner penalty; full gradients, minibatches with and without
 replacement, gradient noise), LT-ADMM-VR (with and without memory reset) and, when
 :mod:`ltadmm_verify.algorithms.baselines` exists, every baseline listed in ``BASELINES`` that it
-defines. The problems have unequal local data sizes ``m_i`` so that restricting them to a block of
+defines, and one LT-ADMM run that diverges (the stop must happen at the same round on every
+rank). The run loop is called directly: the step-size check of ``lv.run`` is not under test. The
+problems have unequal local data sizes ``m_i`` so that restricting them to a block of
 agents changes their padding.
 """
 
@@ -19,7 +21,7 @@ from typing import Any
 import numpy as np
 
 import ltadmm_verify as lv
-from ltadmm_verify.algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise
+from ltadmm_verify.algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise, run
 from ltadmm_verify.problems import LeastSquares, LogisticRegression, Problem
 
 N_AGENTS = 10
@@ -61,6 +63,7 @@ def cases() -> dict[str, tuple[Algorithm, str, GaussianNoise | None]]:
             "logistic",
             GaussianNoise(0.01),
         ),
+        "ltadmm-diverging": (LTADMM(gamma=2.0, beta=2.0, rho=1.0, tau=3), "ls", None),
         "ltadmm-vr-reset": (LTADMMVR(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=1), "ls", None),
         "ltadmm-vr-noreset": (
             LTADMMVR(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=2, reset=False),
@@ -87,7 +90,7 @@ def run_all(backend: str) -> dict[str, np.ndarray] | None:
     arrays: dict[str, np.ndarray] = {}
     root = True
     for name, (algorithm, key, noise) in cases().items():
-        result = lv.run(algorithm, probs[key], network, ROUNDS, seed=SEED, noise=noise, backend=backend)
+        result = run(algorithm, probs[key], network, ROUNDS, seed=SEED, noise=noise, backend=backend)
         root = result.x is not None
         if root:
             assert result.x is not None
