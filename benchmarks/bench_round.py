@@ -13,13 +13,16 @@ machine may be shared):
 - **loop**: one round of the plain per-agent, per-edge loop reference ``tests/reference_loops.py``
   (only for ``N <= 1000``; fewer rounds are timed there);
 - **bare gradients**: ``tau`` calls of ``problem.sample_gradients`` on ``(N, |B|)`` index arrays,
-  the gradient work a round cannot avoid.
+  the gradient work a round cannot avoid. (The round itself calls
+  ``problem.mean_sample_gradients``, which for linear models sums the batch inside one batched
+  matmul instead of forming the ``(N, |B|, d)`` per-sample gradients; so it can be below 1.)
 
 At ``N = 10000`` the peak memory allocated by the rounds (``tracemalloc``, on top of the problem
 data and the state) is printed and compared with ``(N + |E|) d`` floats.
 
 Run ``python benchmarks/bench_round.py`` (``--markdown`` prints the table as Markdown, ``--sizes``
-selects N). Not part of the test suite: timings belong here, not in tests.
+selects N, ``--breakdown N`` prints where the time of a round goes at that N). Not part of the
+test suite: timings belong here, not in tests.
 """
 
 from __future__ import annotations
@@ -174,6 +177,53 @@ def peak_memory(n: int, graph: str) -> tuple[float, float, float, int]:
     return float(peak - base), state_bytes, 8.0 * n * BATCH * DIM, network.n_edges
 
 
+def breakdown(kind: str, graph: str, n: int, repeats: int = 5) -> dict[str, float]:
+    """CPU seconds per round of each part of an LT-ADMM round (the library's own calls)."""
+    problem = make_problem(kind, n)
+    network = ring(n) if graph == "ring" else erdos_renyi_fast(n)
+    backend = Simulator(network)
+    oracle = GradientOracle(problem, backend.agents, BATCH, True, None, 0)
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((n, DIM))
+    z = rng.standard_normal((network.n_directed_edges, DIM))
+    idx = oracle.indices(0, 0)
+    drift = 0.01 * X
+
+    def indices() -> None:
+        for t in range(TAU):
+            oracle.indices(0, t)
+
+    def gradients() -> None:
+        for _ in range(TAU):
+            problem.mean_sample_gradients(X, idx)
+
+    def local_update() -> None:
+        phi = X.copy()
+        for _ in range(TAU):
+            g = X.copy()  # stands for the fresh gradient array
+            phi -= np.multiply(g, 0.01, out=g)
+            phi -= drift
+
+    def communication() -> None:
+        backend.edge_sum(z)
+        outgoing = X[backend.edge_source]
+        outgoing *= -2.0
+        outgoing += z
+        received = backend.exchange(outgoing)
+        received *= 0.5
+        new_z = 0.5 * z
+        new_z -= received
+
+    parts = {"minibatch indices": indices, "minibatch gradients": gradients,
+             "local update arithmetic": local_update, "edge sum + exchange + z update": communication}
+    out = {}
+    for name, fn in parts.items():
+        fn()
+        out[name] = best_time(fn, repeats)
+    out["whole round"] = vectorised_round(problem, network, 3, repeats)
+    return out
+
+
 def fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return "-"
@@ -184,7 +234,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000])
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument("--breakdown", type=int, metavar="N",
+                        help="only print where the time of a round goes at this N")
     args = parser.parse_args(argv)
+    if args.breakdown:
+        for kind in ("least squares", "logistic"):
+            for graph in ("ring", "erdos-renyi"):
+                parts = breakdown(kind, graph, args.breakdown)
+                total = parts["whole round"]
+                print(f"{kind}, {graph}, N={args.breakdown}: CPU s per round")
+                for name, value in parts.items():
+                    print(f"  {name:<32} {value:.3g}  ({100 * value / total:.0f}%)")
+        return
 
     rows = [measure(kind, graph, n) for kind in ("least squares", "logistic")
             for graph in ("ring", "erdos-renyi") for n in args.sizes]

@@ -89,6 +89,16 @@ def test_per_sample_gradients_match_finite_differences(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
+def test_mean_sample_gradients_is_the_batch_mean(name: str) -> None:
+    problem = PROBLEMS[name]()
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((problem.n_agents, problem.dim))
+    idx = np.stack([rng.integers(0, m, 5) for m in problem.n_samples])
+    expected = problem.sample_gradients(X, idx).mean(axis=1)
+    np.testing.assert_allclose(problem.mean_sample_gradients(X, idx), expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEMS))
 def test_local_and_global_gradients(name: str) -> None:
     problem = PROBLEMS[name]()
     rng = np.random.default_rng(5)
