@@ -340,7 +340,7 @@ def _check_noise(noise: GaussianNoise | None) -> float:
 def _require_exact(algorithm: Any, problem: Problem) -> None:
     if not exact_gradients(algorithm, problem):
         raise InvalidParameterError(
-            "the exact covariance needs exact local gradients (batch_size=None, or one sample per "
+            "exact expectations need exact local gradients (batch_size=None, or one sample per "
             f"agent), got batch_size={algorithm.batch_size} with up to {problem.max_samples} samples"
         )
 
@@ -405,8 +405,7 @@ def expected_metrics(
     rounds = integer_at_least("rounds", rounds, 1)
     record_every = integer_at_least("record_every", record_every, 1)
     sigma2 = _check_noise(noise)
-    if sigma2 > 0:
-        _require_exact(algorithm, problem)
+    _require_exact(algorithm, problem)
     model = linear_model(Parameters.of(algorithm), problem, network)
     metric = _MetricMap(problem)
     mean = model.initial_state(_initial_models(x0, problem))
