@@ -29,6 +29,9 @@ DIM = 4
 ROUNDS = 12
 SEED = 7
 
+#: cases also run on a star graph (missing ones are skipped)
+STAR_CASES = ("ltadmm-inner-batch", "ltadmm-vr-reset", "LED-ls", "KGT-ls")
+
 #: (class name in ltadmm_verify.algorithms.baselines, parameters); missing classes are skipped
 BASELINES: list[tuple[str, dict[str, Any]]] = [
     ("LocalDSGD", {"gamma": 0.05, "tau": 3, "batch_size": 2}),
@@ -84,12 +87,18 @@ def cases() -> dict[str, tuple[Algorithm, str, GaussianNoise | None]]:
 
 
 def run_all(backend: str) -> dict[str, np.ndarray] | None:
-    """Every case on ``backend``: ``{case/history-key: array, case/x: array}`` on the root."""
-    network = lv.network.erdos_renyi(N_AGENTS, p=0.35, seed=3)
+    """Every case on ``backend``: ``{case/history-key: array, case/x: array}`` on the root.
+
+    All cases run on an Erdos-Renyi graph (most rank pairs share edges); those in ``STAR_CASES``
+    also on a star (``case@star``: every rank's only neighbour rank is the hub's).
+    """
+    graphs = {"": lv.network.erdos_renyi(N_AGENTS, p=0.35, seed=3), "@star": lv.network.star(N_AGENTS)}
     probs = problems()
     arrays: dict[str, np.ndarray] = {}
     root = True
-    for name, (algorithm, key, noise) in cases().items():
+    runs = [(name + suffix, case, network) for name, case in cases().items()
+            for suffix, network in graphs.items() if not suffix or name in STAR_CASES]
+    for name, (algorithm, key, noise), network in runs:
         result = run(algorithm, probs[key], network, ROUNDS, seed=SEED, noise=noise, backend=backend)
         root = result.x is not None
         if root:
