@@ -263,8 +263,9 @@ def admissible_step_size(
             critical = critical_step_size(problem, network, tau=tau, rho=rho_value,
                                           beta_ratio=beta_ratio, penalty=penalty)
             if algorithm == "lt-admm-vr" or int(problem.max_samples) > 1:
-                notes.append("the exact critical step is that of full-gradient LT-ADMM, which the "
-                             "mean of the stochastic iterates follows: a necessary limit")
+                notes.append("with minibatches (and for LT-ADMM-VR) the exact critical step is that "
+                             "of full-gradient LT-ADMM, which the mean of the iterates follows: a "
+                             "necessary limit only")
     return AdmissibilityReport(
         algorithm=algorithm,
         parameters={"tau": tau, "rho": rho_value, "beta_ratio": beta_ratio, "penalty": penalty},
