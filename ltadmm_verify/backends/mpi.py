@@ -95,8 +95,8 @@ def _local_csr(matrix: sp.csr_matrix, lo: int, hi: int, columns: IntArray, width
     return sp.csr_matrix(
         (
             matrix.data[start:stop].copy(),
-            columns[matrix.indices[start:stop]].astype(np.int32),
-            (matrix.indptr[lo : hi + 1] - start).astype(np.int32),
+            columns[matrix.indices[start:stop]].astype(matrix.indices.dtype),
+            (matrix.indptr[lo : hi + 1] - start).astype(matrix.indptr.dtype),
         ),
         shape=(hi - lo, width),
     )
