@@ -114,7 +114,7 @@ def test_json_deterministic(quick_report: tuple[Path, dict, list[str]], tmp_path
         ("[checks]\nseeds = 'many'\n", "checks.seeds must be an integer, got 'many'"),
         ("[setup]\ngraphs = 'ring'\n", "setup.graphs must be a list of strings"),
         ("[setup]\ngraphs = ['ring', 'moebius']\n", "setup.graphs must be one of"),
-        ("[checks]\nsigma2 = [0.1, -1.0]\n", "checks.sigma2 must be >= 0"),
+        ("[checks]\nsigma2 = [0.1, -1.0]\n", "checks.sigma2 must be > 0"),
         ("[quick.checks]\nrounds = 1.5\n", "quick.checks.rounds must be an integer"),
         ("checks = 3\n", "checks must be a table"),
         ("[checks\n", "is not valid TOML"),

@@ -46,6 +46,8 @@ class ClaimOutcome:
     notes: list[str] = field(default_factory=list)
     #: each ``{"title": str, "header": [str], "rows": [[str]]}``, cells already formatted
     tables: list[dict[str, Any]] = field(default_factory=list)
+    #: Monte Carlo seeds per configuration (``None``: exact analysis only, or read from evidence)
+    seeds: int | None = None
 
 
 #: claim id -> provider(config, instances) -> ClaimOutcome; missing ids are "not implemented"
@@ -62,7 +64,8 @@ def _seed_count(result: CheckResult) -> int | None:
     return None
 
 
-def summary_row(claim: str, results: list[CheckResult], reason: str = "") -> dict[str, Any]:
+def summary_row(claim: str, results: list[CheckResult], reason: str = "",
+                seeds: int | None = None) -> dict[str, Any]:
     """The summary-table row of a claim: the binding sub-check's numbers and the overall verdict.
 
     The verdict is FAIL if any applicable sub-check failed, PASS if all applicable ones passed,
@@ -82,10 +85,13 @@ def summary_row(claim: str, results: list[CheckResult], reason: str = "") -> dic
                "subchecks": len(results)}
     else:
         verdict = "FAIL" if failed else "PASS"
-        seeds = [s for s in map(_seed_count, applicable) if s is not None]
+        counts = [s for s in map(_seed_count, applicable) if s is not None]
+        if seeds is None and counts:
+            seeds = max(counts)
         row = {"claim": claim, "measured": shown.measured, "bound": shown.bound,
                "tolerance": shown.tolerance, "relation": shown.relation, "verdict": verdict,
-               "reason": shown.reason or shown.statement, "seeds": max(seeds) if seeds else None,
+               "reason": (f"{shown.claim}: " if shown.claim != claim else "")
+               + (shown.reason or shown.statement), "seeds": seeds,
                "passed_subchecks": len(applicable) - len(failed),
                "applicable_subchecks": len(applicable), "subchecks": len(results)}
     row["display"] = summary_cells(row)
@@ -94,7 +100,7 @@ def summary_row(claim: str, results: list[CheckResult], reason: str = "") -> dic
 
 def summary_cells(row: dict[str, Any]) -> list[str]:
     """The strings the summary table prints for ``row`` (also stored in the JSON)."""
-    rel = {"<=": "\u2264 ", ">=": "\u2265 "}.get(row["relation"], "")
+    rel = {"<=": "\u2264 ", ">=": "\u2265 ", "<": "< ", ">": "> "}.get(row["relation"], "")
     bound = fg.fmt(row["bound"])
     return [row["claim"], fg.fmt(row["measured"]), bound if bound == "n/a" else rel + bound,
             fg.fmt(row["tolerance"]), row["verdict"], row["reason"],
@@ -122,7 +128,7 @@ def compute_claim(claim: str, config: dict[str, Any], instances: Instances,
         "plots": outcome.plots,
         "notes": outcome.notes,
         "tables": outcome.tables,
-        "summary": summary_row(claim, outcome.results, reason),
+        "summary": summary_row(claim, outcome.results, reason, outcome.seeds),
     }
 
 
@@ -139,9 +145,9 @@ def draw_summary(rows: list[dict[str, Any]], title: str, subtitle: str) -> list[
               "- tolerance for a lower bound). Each claim's page lists every sub-check with its "
               "evidence. seeds: Monte Carlo seeds per configuration (n/a: exact analysis or "
               "not run).")
-    y = fg.text_block(fig, y, legend, size=8, width=115)
+    y = fg.text_block(fig, y, legend, size=8)
     for r in rows:
-        y = fg.text_block(fig, y, f"{r['claim']}: {STATEMENTS[r['claim']]}", size=8, width=115)
+        y = fg.text_block(fig, y, f"{r['claim']}: {STATEMENTS[r['claim']]}", size=8)
     return [fig]
 
 
@@ -158,12 +164,12 @@ def draw_claim(data: dict[str, Any], number: int) -> list[Figure]:
     rows = [[c["claim"], c["statement"], fg.fmt(c["measured"]), f"{c['relation']} {fg.fmt(c['bound'])}",
              fg.fmt(c["tolerance"]), c["verdict"], c["reason"]] for c in data["checks"]]
     y = fg.table(fig, y, ["check", "statement", "measured", "bound", "tol.", "verdict", "note"],
-                 rows, [0.9, 3.0, 0.9, 0.9, 0.7, 1.0, 2.0], wrap_chars=[12, 40, 0, 0, 0, 10, 26],
+                 rows, [1.3, 2.9, 0.85, 0.85, 0.8, 0.9, 1.7], wrap_chars=[16, 38, 0, 0, 0, 10, 22],
                  size=7, row_colours=[fg.VERDICT_COLOURS[c["verdict"]] for c in data["checks"]])
     for note in data["notes"]:
-        y = fg.text_block(fig, y, note, size=8, width=115)
+        y = fg.text_block(fig, y, note, size=8)
     for tab in data["tables"]:
-        y = fg.text_block(fig, y, tab["title"], size=8, width=115, weight="bold")
+        y = fg.text_block(fig, y, tab["title"], size=8, weight="bold")
         y = fg.table(fig, y, tab["header"], tab["rows"], [1.0] * len(tab["header"]), size=7)
     pages = [fig]
     plots = list(data["plots"])

@@ -33,6 +33,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "report.claims": CLAIMS,
     "setup.graphs": tuple(sorted(GENERATORS)),
     "setup.problems": PROBLEMS,
+    "checks.problems": PROBLEMS,
+    "checks.graph": tuple(sorted(GENERATORS)),
     "algorithm.penalty": ("frozen", "inner"),
 }
 
@@ -50,11 +52,15 @@ MINIMUM: dict[str, float] = {
     "algorithm.beta_ratio": 1e-300,
     "theory.tau": 1,
     "theory.divergence_rounds": 1,
-    "checks.seeds": 1,
-    "checks.rounds": 1,
+    "checks.seeds": 2,
+    "checks.rounds": 8,
     "checks.tau": 1,
-    "checks.sigma2": 0,
+    "checks.base_tau": 1,
+    "checks.sigma2": 1e-300,
     "checks.gamma_fraction": 1e-300,
+    "checks.gamma_fractions": 1e-300,
+    "checks.vr_gamma_fraction": 1e-300,
+    "checks.batch_size": 1,
 }
 
 #: the table of overrides applied by ``--quick`` (not part of the effective configuration)

@@ -63,27 +63,39 @@ def fmt(value: Any) -> str:
 
 
 def new_page(heading: str, subtitle: str = "") -> Figure:
-    """An empty A4 page with ``heading`` (and an optional one-line ``subtitle``) at the top."""
+    """An empty A4 page with ``heading`` (and an optional ``subtitle`` of at most two lines) at the top."""
     fig = Figure(figsize=PAGE_SIZE)
     fig.text(LEFT, HEADING_Y, heading, fontsize=16, fontweight="bold", va="top")
     if subtitle:
-        fig.text(LEFT, HEADING_Y - 0.03, subtitle, fontsize=9.5, va="top", color="#333333")
+        fig.text(LEFT, HEADING_Y - 0.03, wrap(subtitle, chars_per_line(9.5)), fontsize=9.5,
+                 va="top", color="#333333", linespacing=1.2)
     return fig
 
 
 def wrap(text: str, width: int) -> str:
-    """Wrap every paragraph of ``text`` to ``width`` characters."""
-    return "\n".join(textwrap.fill(p, width) if p else "" for p in text.split("\n"))
+    """Wrap every paragraph of ``text`` to ``width`` characters, breaking at spaces only."""
+    return "\n".join(textwrap.fill(p, width, break_on_hyphens=False, break_long_words=False)
+                     if p else "" for p in text.split("\n"))
 
 
-def text_block(fig: Figure, y: float, text: str, *, size: float = FONT, width: int = 100,
-               family: str = "sans-serif", x: float = LEFT, weight: str = "normal") -> float:
-    """Write wrapped ``text`` from height ``y`` (figure fraction) down; return the height below it."""
-    body = wrap(text, width)
+def chars_per_line(size: float, x: float = LEFT, family: str = "sans-serif") -> int:
+    """How many characters of ``size`` points fit between ``x`` and the right margin."""
+    em = 0.62 if family == "monospace" else 0.6
+    return int((RIGHT - x) * PAGE_SIZE[0] * 72 / (em * size))
+
+
+def text_block(fig: Figure, y: float, text: str, *, size: float = FONT, width: int | None = None,
+               family: str = "sans-serif", x: float = LEFT, weight: str = "normal",
+               gap: float = 0.012) -> float:
+    """Write wrapped ``text`` from height ``y`` (figure fraction) down; return the height below it.
+
+    ``width`` (characters per line) defaults to what fits between ``x`` and the right margin.
+    """
+    body = wrap(text, chars_per_line(size, x, family) if width is None else width)
     n_lines = body.count("\n") + 1
     fig.text(x, y, body, fontsize=size, va="top", family=family, fontweight=weight,
              linespacing=1.35)
-    return y - n_lines * size * 1.35 / 72 / PAGE_SIZE[1] - 0.012
+    return y - n_lines * size * 1.35 / 72 / PAGE_SIZE[1] - gap
 
 
 def table(

@@ -6,7 +6,7 @@ A plot specification is a dict::
      "series": [{"label": str, "x": [...], "y": [...],
                  "kind": "line"|"points"|"hline"|"vline"|"band",   # default "line"
                  "low": [...], "high": [...]}],                      # band / error bars (optional)
-     "note": str}                                                    # optional text under the axes
+     "xticks": [...] | None}                                         # x values to label
 
 Sections build these from the numbers they computed; :func:`draw_plot` turns one into axes.
 """
@@ -18,13 +18,19 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
+
+#: a log axis whose data span less than this factor gets plain, evenly spaced tick labels
+NARROW_SPAN = 30.0
 
 
 def plot_spec(title: str, xlabel: str, ylabel: str, series: Sequence[dict[str, Any]], *,
-              xscale: str = "linear", yscale: str = "linear", note: str = "") -> dict[str, Any]:
-    """Build a plot specification (see the module docstring)."""
+              xscale: str = "linear", yscale: str = "linear", xticks: Sequence[float] | None = None,
+              ) -> dict[str, Any]:
+    """Build a plot specification (see the module docstring); ``xticks`` labels these x values."""
     return {"title": title, "xlabel": xlabel, "ylabel": ylabel, "xscale": xscale,
-            "yscale": yscale, "series": list(series), "note": note}
+            "yscale": yscale, "series": list(series),
+            "xticks": None if xticks is None else [float(t) for t in xticks]}
 
 
 def series(label: str, x: Any, y: Any, kind: str = "line", low: Any = None,
@@ -37,6 +43,22 @@ def series(label: str, x: Any, y: Any, kind: str = "line", low: Any = None,
         out["low"] = np.asarray(low, dtype=float).ravel().tolist()
         out["high"] = np.asarray(high, dtype=float).ravel().tolist()
     return out
+
+
+def _readable_log_ticks(ax: Axes, spec: dict[str, Any]) -> None:
+    """No overlapping minor labels on log axes; plain labels when the data span little."""
+    from .figures import fmt
+
+    for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+        if spec.get(f"{name}scale") != "log":
+            continue
+        axis.set_minor_formatter(NullFormatter())
+        values = np.array([v for s in spec["series"] if s.get("kind") not in ("hline", "vline")
+                           for v in s[name]], dtype=float)
+        values = values[np.isfinite(values) & (values > 0)]
+        if values.size and values.max() / values.min() < NARROW_SPAN:
+            axis.set_major_locator(MaxNLocator(4))
+            axis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
 
 
 def draw_plot(ax: Axes, spec: dict[str, Any]) -> None:
@@ -64,6 +86,11 @@ def draw_plot(ax: Axes, spec: dict[str, Any]) -> None:
                 ax.fill_between(x, s["low"], s["high"], color=colour, alpha=0.2, lw=0)
     ax.set_xscale(spec.get("xscale", "linear"))
     ax.set_yscale(spec.get("yscale", "linear"))
+    _readable_log_ticks(ax, spec)
+    if spec.get("xticks"):
+        from .figures import fmt
+
+        ax.set_xticks(spec["xticks"], [fmt(t) for t in spec["xticks"]])
     ax.set_xlabel(spec["xlabel"])
     ax.set_ylabel(spec["ylabel"])
     ax.set_title(spec["title"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.metadata
+import json
 import platform
 import subprocess
 from dataclasses import dataclass, field
@@ -238,8 +239,6 @@ def compute_environment(config: dict[str, Any]) -> dict[str, Any]:
 
 def draw_environment(data: dict[str, Any], config: dict[str, Any], runtime: dict[str, Any]) -> list[Figure]:
     """Versions, seed, commit, run time, and the effective configuration."""
-    from .._io import to_json
-
     fig = fg.new_page(HEADINGS["environment"], "What produced this report.")
     rows = [["Python", data["python"]], ["platform", data["platform"]],
             *[[k, v] for k, v in data["versions"].items()],
@@ -249,5 +248,10 @@ def draw_environment(data: dict[str, Any], config: dict[str, Any], runtime: dict
     y = fg.table(fig, fg.BODY_TOP, ["item", "value"], rows, [1, 3], size=8)
     y = fg.text_block(fig, y, "Effective configuration (default.toml merged with the user's file):",
                       weight="bold")
-    fg.text_block(fig, y, to_json(config), size=6.3, family="monospace", width=200)
+    lines = [f"{table}.{key} = {json.dumps(value)}" for table, values in config.items()
+             for key, value in values.items()]
+    half = (len(lines) + 1) // 2
+    middle = (fg.LEFT + fg.RIGHT) / 2
+    for column, x in ((lines[:half], fg.LEFT), (lines[half:], middle)):
+        fg.text_block(fig, y, "\n".join(column), size=6.5, family="monospace", x=x, width=10**4)
     return [fig]

@@ -67,21 +67,21 @@ def compute_cards(config: dict[str, Any], instances: Instances) -> dict[str, Any
 
 # ---------------------------------------------------------------------------- step sizes
 def compute_step_sizes(config: dict[str, Any], instances: Instances) -> dict[str, Any]:
-    """Theorem's admissible ``gamma`` (card C3) versus measured stability thresholds, over ``tau``.
+    """Theorem's admissible ``gamma`` versus measured stability thresholds, over ``tau``.
 
-    For each (problem, graph) of the set-up and each ``tau`` of ``theory.tau``:
-    :func:`ltadmm_verify.theory.calibrate.calibrate` on card C3 gives the threshold (exact critical step
-    on quadratics, empirical divergence threshold otherwise) and the constant ``c`` the instance
-    implies; the theorem's bound ``c_gamma lambda_l / (L tau^2)`` is evaluated by the card itself.
+    For each (problem, graph) of the set-up and each ``tau`` of ``theory.tau``: the largest admissible
+    ``gamma`` of the registered cards (:func:`ltadmm_verify.theory.admissibility.admissible_step_size`,
+    with the binding condition and its provenance) and, from
+    :func:`ltadmm_verify.theory.calibrate.calibrate` on card C3, the stability threshold (exact critical
+    step on quadratics, empirical divergence threshold otherwise) and the constant it implies.
     """
-    claims = require("ltadmm_verify.theory.claims", "get_card", "Instance")
+    claims = require("ltadmm_verify.theory.claims", "get_card")
     cal = require("ltadmm_verify.theory.calibrate", "calibrate", "CalibrationCase")
-    algorithms = require("ltadmm_verify.algorithms", "LTADMM")
+    adm = require("ltadmm_verify.theory.admissibility", "admissible_step_size")
     card = claims.get_card("C3")
     alg = config["algorithm"]
     taus = config["theory"]["tau"]
     step = card.step_bound(alg["beta_ratio"])
-    const = card.constants_in(step)
     cases = []
     for pname, problem in instances.problems.items():
         for gname, network in instances.networks.items():
@@ -90,15 +90,16 @@ def compute_step_sizes(config: dict[str, Any], instances: Instances) -> dict[str
                      for t in taus]
             result = cal.calibrate(card, batch, rounds=config["theory"]["divergence_rounds"],
                                    trend_parameters=("tau",))
-            admissible = []
-            for t in taus:
-                algo = algorithms.LTADMM(gamma=1.0, beta=alg["beta_ratio"], rho=alg["rho"], tau=t,
-                                         penalty=alg["penalty"])
-                admissible.append(card.evaluate(step, claims.Instance(problem, network, algo).values()))
+            reports = [adm.admissible_step_size(problem, network, tau=t, rho=alg["rho"],
+                                                beta_ratio=alg["beta_ratio"], penalty=alg["penalty"],
+                                                exact=False) for t in taus]
+            admissible = [r.gamma_max for r in reports]
             thresholds = [p.threshold for p in result.points]
             cases.append({
                 "problem": pname, "graph": gname, "tau": list(taus),
                 "admissible": admissible,
+                "binding": [None if r.binding is None else
+                            f"{r.binding.card} {r.binding.condition} ({r.provenance})" for r in reports],
                 "threshold": thresholds,
                 "method": [p.method for p in result.points],
                 "implied_constant": [p.implied for p in result.points],
@@ -112,7 +113,7 @@ def compute_step_sizes(config: dict[str, Any], instances: Instances) -> dict[str
         "card": card.id,
         "bound_latex": f"$\\gamma \\leq {sympy.latex(step)}$",
         "constants": [{"name": c.name, "value": c.value, "provenance": c.provenance}
-                      for c in const],
+                      for c in card.constants_in(step)],
         "rho": alg["rho"], "beta_ratio": alg["beta_ratio"], "penalty": alg["penalty"],
         "divergence_rounds": config["theory"]["divergence_rounds"],
         "cases": cases,
@@ -177,72 +178,84 @@ def _draw_cards(data: dict[str, Any]) -> list[Figure]:
             y = fg.BODY_TOP
         y = fg.text_block(fig, y, f"{card['id']}: {card['title']}  (algorithms: "
                           f"{', '.join(card['algorithms'])})", size=10, weight="bold")
-        y = fg.text_block(fig, y, card["statement"], size=8, width=120)
+        y = fg.text_block(fig, y, card["statement"], size=8)
         for line, ok in zip(card["latex"], card["latex_renders"], strict=True):
             fig.text(fg.LEFT + 0.03, y, line if ok else line.strip("$"), fontsize=12, va="top")
             y -= 0.035
         for h in card["hypotheses"]:
-            y = fg.text_block(fig, y, f"hypothesis: {h}", size=7.5, width=130, x=fg.LEFT + 0.03)
+            y = fg.text_block(fig, y, f"hypothesis: {h}", size=7.5, x=fg.LEFT + 0.03, gap=0.003)
         for c in card["constants"]:
             value = "unknown" if c["value"] is None else f"{fg.fmt(c['value'])} ({c['provenance']})"
             y = fg.text_block(fig, y, f"constant {c['name']} = {value}: {c['description']}",
-                              size=7.5, width=130, x=fg.LEFT + 0.03)
-        y = fg.text_block(fig, y, f"provenance: {card['provenance']}", size=7, width=140,
+                              size=7.5, x=fg.LEFT + 0.03, gap=0.003)
+        y = fg.text_block(fig, y, f"provenance: {card['provenance']}", size=7,
                           x=fg.LEFT + 0.03) - 0.01
     return pages
 
 
 def step_size_plots(data: dict[str, Any]) -> list[dict[str, Any]]:
     """One plot specification per (problem, graph): admissible gamma and threshold against tau."""
-    consts = ", ".join(f"{c['name']} = {fg.fmt(c['value'])} ({c['provenance']})"
-                       for c in data["constants"])
     plots = []
     for case in data["cases"]:
         exact = all(m == "exact critical step" for m in case["method"])
         plots.append(plot_spec(
             f"{case['problem']} on {case['graph']}", "local steps tau (count)",
             "step size gamma (dimensionless)",
-            [series(f"theorem C3 ({consts})", case["tau"], case["admissible"]),
+            [series("theorem: largest admissible gamma", case["tau"], case["admissible"]),
              series("exact critical step" if exact else
                     f"empirical divergence threshold ({data['divergence_rounds']} rounds)",
                     case["tau"], case["threshold"], kind="points")],
-            xscale="log", yscale="log"))
+            xscale="log", yscale="log", xticks=case["tau"]))
     return plots
 
 
-def _draw_step_sizes(data: dict[str, Any]) -> list[Figure]:
-    pages = []
-    plots = step_size_plots(data)
-    for start in range(0, len(plots), 6):
-        fig = fg.new_page(HEADINGS["theory"] + ": admissible step size versus stability threshold",
-                          f"rho = {fg.fmt(data['rho'])}, beta = {fg.fmt(data['beta_ratio'])} gamma, "
-                          f"penalty {data['penalty']}; theorem bound typeset below.")
-        fig.text(fg.LEFT + 0.03, fg.BODY_TOP, data["bound_latex"], fontsize=12, va="top")
-        chunk = plots[start:start + 6]
-        axes = fg.axes_grid(fig, 3, 2, top=fg.BODY_TOP - 0.06, hspace=0.45, wspace=0.3)
-        for ax, spec in zip(axes, chunk, strict=False):
-            draw_plot(ax, spec)
-        for ax in axes[len(chunk):]:
-            ax.set_visible(False)
-        pages.append(fig)
-    fig = fg.new_page(HEADINGS["theory"] + ": how conservative is the theorem's step size?",
-                      "threshold / admissible: how many times larger the measured stability limit is "
-                      "than the theorem's gamma (>= 1 means the bound is safe on this instance).")
+def _conservatism_table(fig: Figure, y: float, data: dict[str, Any]) -> float:
     rows = []
     for case in data["cases"]:
         for t, a, th, ratio, c in zip(case["tau"], case["admissible"], case["threshold"],
                                       case["conservatism"], case["implied_constant"], strict=True):
             rows.append([case["problem"], case["graph"], str(t), fg.fmt(a), fg.fmt(th),
                          fg.fmt(ratio), fg.fmt(c)])
-    y = fg.table(fig, fg.BODY_TOP, ["problem", "graph", "tau", "theorem gamma", "threshold",
-                                    "threshold / theorem", "implied c"], rows,
+    y = fg.table(fig, y, ["problem", "graph", "tau", "theorem gamma", "threshold",
+                          "threshold / theorem", "implied c"], rows,
                  [1.2, 1.0, 0.5, 1.0, 1.0, 1.1, 0.9], size=6.5)
     lines = [f"{c['problem']} / {c['graph']}: largest c every tau admits = "
-             f"{fg.fmt(c['calibrated_here'])}; trend of implied c along tau: "
-             + (", ".join(f"slope {fg.fmt(t['slope'])}{' FLAGGED: ' + t['note'] if t['flagged'] else ''}"
-                          for t in c["trends"]) or "n/a") for c in data["cases"]]
-    fg.text_block(fig, y, "\n".join(lines), size=7, width=150)
-    pages.append(fig)
+             f"{fg.fmt(c['calibrated_here'])}; trend of the implied c along tau: "
+             + (", ".join(f"slope {fg.fmt(t['slope'])}" + (f" FLAGGED: {t['note']}" if t["flagged"]
+                                                            else "") for t in c["trends"]) or "n/a")
+             for c in data["cases"]]
+    return fg.text_block(fig, y, "\n".join(lines), size=7)
+
+
+def _draw_step_sizes(data: dict[str, Any]) -> list[Figure]:
+    """Plots (three rows per page), then the table of thresholds over theorem steps."""
+    consts = ", ".join(f"{c['name']} = {fg.fmt(c['value'])} ({c['provenance']})"
+                       for c in data["constants"])
+    subtitle = (f"rho = {fg.fmt(data['rho'])}, beta = {fg.fmt(data['beta_ratio'])} gamma, penalty "
+                f"{data['penalty']}; {consts}. Threshold / theorem >= 1: the bound is safe.")
+    heading = HEADINGS["theory"] + ": admissible step size versus stability threshold"
+    plots = step_size_plots(data)
+    pages = []
+    y = fg.BODY_TOP
+    for start in range(0, len(plots), 6):
+        fig = fg.new_page(heading, subtitle)
+        fig.text(fg.LEFT + 0.03, fg.BODY_TOP, data["bound_latex"], fontsize=12, va="top")
+        chunk = plots[start:start + 6]
+        rows = (len(chunk) + 1) // 2
+        top = fg.BODY_TOP - 0.06
+        bottom = top - 0.27 * rows
+        axes = fg.axes_grid(fig, rows, 2, top=top, bottom=bottom, hspace=0.45, wspace=0.3)
+        for ax, spec in zip(axes, chunk, strict=False):
+            draw_plot(ax, spec)
+        for ax in axes[len(chunk):]:
+            ax.set_visible(False)
+        pages.append(fig)
+        y = bottom - 0.05
+    n_rows = sum(len(c["tau"]) for c in data["cases"])
+    if y - (n_rows + 1) * 0.016 < 0.06:
+        pages.append(fg.new_page(heading + " (table)", subtitle))
+        y = fg.BODY_TOP
+    _conservatism_table(pages[-1], y, data)
     return pages
 
 
