@@ -22,7 +22,7 @@ import numpy as np
 
 import ltadmm_verify as lv
 from ltadmm_verify.algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise, run
-from ltadmm_verify.problems import LeastSquares, LogisticRegression, Problem
+from ltadmm_verify.problems import LeastSquares, LogisticRegression, Problem, random_quadratic
 
 N_AGENTS = 10
 DIM = 4
@@ -42,7 +42,7 @@ BASELINES: list[tuple[str, dict[str, Any]]] = [
 
 
 def problems() -> dict[str, Problem]:
-    """Least squares and logistic regression with ``m_i = 6 + (i mod 4)`` samples."""
+    """Least squares and logistic regression with ``m_i = 6 + (i mod 4)`` samples; a quadratic."""
     rng = np.random.default_rng(0)
     sizes = [6 + i % 4 for i in range(N_AGENTS)]
     features = [rng.standard_normal((m, DIM)) for m in sizes]
@@ -51,6 +51,7 @@ def problems() -> dict[str, Problem]:
     return {
         "ls": LeastSquares(features, targets),
         "logistic": LogisticRegression(features, labels, l2=0.1),
+        "quadratic": random_quadratic(N_AGENTS, DIM, seed=1),
     }
 
 
@@ -66,6 +67,7 @@ def cases() -> dict[str, tuple[Algorithm, str, GaussianNoise | None]]:
             "logistic",
             GaussianNoise(0.01),
         ),
+        "ltadmm-quadratic": (LTADMM(gamma=0.05, beta=0.05, rho=1.0, tau=3), "quadratic", GaussianNoise(0.1)),
         "ltadmm-diverging": (LTADMM(gamma=2.0, beta=2.0, rho=1.0, tau=3), "ls", None),
         "ltadmm-vr-reset": (LTADMMVR(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=1), "ls", None),
         "ltadmm-vr-noreset": (
