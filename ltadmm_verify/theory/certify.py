@@ -103,8 +103,14 @@ MAX_MULTIPLIERS = 4000
 CLARABEL_MAX_DIMENSION = 30
 #: Clarabel is tried as a fallback only up to this LMI dimension (beyond, a solve takes minutes).
 CLARABEL_FALLBACK_MAX_DIMENSION = 60
+#: SCS iteration caps (first pass, re-solve). Near the feasibility boundary SCS converges slowly;
+#: a capped solve there proves nothing and is recorded as undecided (the bisection moves on).
+SCS_ITERS = 10_000
+SCS_ACCURATE_ITERS = 100_000
 #: The verified rate is ``r' + RATE_SLACK``, where ``r'`` is the exact rate the candidate proves.
 RATE_SLACK = 1e-6
+#: A solver margin ``t`` above this is a claim of feasibility: if the check rejects it, re-solve.
+CLAIMED_MARGIN = 1e-6
 #: ``lambda_max(M)`` must be below ``-EIG_MARGIN * scale`` (``scale`` the norm of the LMI's terms).
 EIG_MARGIN = 1e-10
 
@@ -421,9 +427,9 @@ class _LMIProblem:
         self.r2.value = r * r
         opts: dict[str, Any]
         if solver == "scs":
-            eps = 1e-9 if accurate else 1e-7
+            eps = 1e-8 if accurate else 1e-5
             opts = {"solver": cp.SCS, "eps_abs": eps, "eps_rel": eps,
-                    "max_iters": 200_000 if accurate else 50_000, "warm_start": True}
+                    "max_iters": SCS_ACCURATE_ITERS if accurate else SCS_ITERS, "warm_start": True}
         else:
             opts = {"solver": cp.CLARABEL}
             if accurate:
@@ -586,9 +592,9 @@ def certified_rate(
     is certified; then bisection between the largest infeasible trial and the best verified rate
     until they are ``rtol`` apart. Every certified trial is re-checked by
     :func:`verify_certificate`, which also returns the (smaller) rate the candidate really proves.
-    A solve that is inaccurate or fails the check is repeated once at tighter accuracy (or with the
-    other solver); if it still fails, that trial counts as "not certified" and is recorded as
-    undecided.
+    A solve whose claimed margin ``t > CLAIMED_MARGIN`` fails the check is repeated once at tighter
+    accuracy (or with the other solver); if it still fails, or the solver ends inaccurate with a
+    margin near 0, the trial counts as "not certified" and is recorded as undecided.
 
     Parameters
     ----------
@@ -669,21 +675,29 @@ def certified_rate(
     order = _solver_order(solver, dim)
 
     def attempt(r: float) -> tuple[str, Verification | None, Any, Any]:
+        found: tuple[Verification, Any, Any] | None = None
         for i, name in enumerate(order):
             accurate = i > 0
             status, t, P, lam, secs = lmi.solve(r, name, accurate)
             ver = None
             if P is not None and lam is not None and t is not None:
                 ver = verify_certificate(system, forms, P, lam)
-            if ver is not None and ver.valid:
+            if ver is not None and ver.valid and ver.rate is not None:
                 records.append(SolveRecord(r, name, status, t, "certified", ver.rate, secs))
-                return "certified", ver, P, lam
-            solid = status == "optimal" and t is not None and t <= 1e-7
-            if solid:
+                if found is None or ver.rate < found[0].rate:  # type: ignore[operator]
+                    found = (ver, P, lam)
+                if ver.rate <= r + rtol / 2 or i == len(order) - 1:
+                    return "certified", *found
+                continue  # a loose candidate (inaccurate solve): try once more, accurately
+            if found is not None:
+                return "certified", *found
+            if status == "optimal" and t is not None and t <= CLAIMED_MARGIN:
                 records.append(SolveRecord(r, name, status, t, "infeasible", None, secs))
                 return "infeasible", None, None, None
-            records.append(SolveRecord(r, name, status, t, "undecided", None, secs,
-                                       "" if ver is None else ver.reason))
+            note = "" if ver is None else ver.reason
+            records.append(SolveRecord(r, name, status, t, "undecided", None, secs, note))
+            if t is None or t <= CLAIMED_MARGIN:
+                return "undecided", None, None, None  # near the boundary: no re-solve
         return "undecided", None, None, None
 
     best: tuple[float, Verification, Any, Any] | None = None
@@ -692,7 +706,7 @@ def certified_rate(
     trial = min(1.0, r_quad + delta)
     while True:
         verdict, ver, P, lam = attempt(trial)
-        if verdict == "certified" and ver is not None and ver.rate is not None:
+        if verdict == "certified" and ver is not None and ver.rate is not None and ver.rate < 1.0:
             best = (ver.rate, ver, P, lam)
             break
         lower = trial
@@ -703,7 +717,7 @@ def certified_rate(
     undecided = any(rec.verdict == "undecided" for rec in records)
     if best is None:
         status = "undecided" if undecided else "no certificate"
-        notes.append("no rate <= 1 could be certified")
+        notes.append("no rate < 1 could be certified")
         return result(None, status, None, lower, build=build)
     while best[0] - lower > rtol:
         mid = 0.5 * (lower + best[0])
@@ -711,9 +725,8 @@ def certified_rate(
         if verdict == "certified" and ver is not None and ver.rate is not None:
             if ver.rate < best[0]:
                 best = (ver.rate, ver, P, lam)
-            else:
-                lower = max(lower, min(mid, best[0]))  # no progress: stop refining above mid
-                break
+            if ver.rate > mid:  # the candidate proves less than the trial: move on as if not
+                lower = mid
         else:
             lower = mid
     if best[0] < r_quad - 1e-6:
