@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .commands import bounds, constants, report, reproduce, run
+from .commands import bounds, certify, constants, report, reproduce, run
 from .errors import LTADMMVerifyError
 
 #: subcommand modules; each defines ``add_parser(subparsers)`` registering a handler via set_defaults
-COMMANDS = (run, constants, bounds, report, reproduce)
+COMMANDS = (run, constants, bounds, report, reproduce, certify)
 
 
 def build_parser() -> argparse.ArgumentParser:
