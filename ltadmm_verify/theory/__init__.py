@@ -7,6 +7,8 @@
   provenance) and their registry (:func:`register`, :func:`get_card`, :func:`cards`).
 - :mod:`.admissibility`: :func:`admissible_step_size`, :func:`check_step_size`.
 - :mod:`.calibrate`: :func:`calibrate` an unknown constant on instances, with evidence.
+- :mod:`.certify`, :mod:`.certify_region`: certified linear rates for every mu-strongly convex,
+  L-smooth cost (Lyapunov LMI, SPEC 6): :func:`certified_rate`, :func:`certified_region`.
 """
 
 from .admissibility import (
@@ -18,6 +20,8 @@ from .admissibility import (
     check_step_size,
 )
 from .calibrate import Calibration, CalibrationCase, calibrate
+from .certify import CertificateTooLargeError, CertifiedRate, certified_rate, lifted_system
+from .certify_region import CertifiedRegion, certified_region
 from .claims import (
     SYMBOLS,
     Condition,
@@ -47,6 +51,9 @@ __all__ = [
     "AdmissibilityWarning",
     "Calibration",
     "CalibrationCase",
+    "CertificateTooLargeError",
+    "CertifiedRate",
+    "CertifiedRegion",
     "Condition",
     "Constant",
     "Hypothesis",
@@ -59,10 +66,13 @@ __all__ = [
     "assess_step_size",
     "calibrate",
     "cards",
+    "certified_rate",
+    "certified_region",
     "check_step_size",
     "critical_step_size",
     "expected_metrics",
     "get_card",
+    "lifted_system",
     "linear_model",
     "noise_floor",
     "register",

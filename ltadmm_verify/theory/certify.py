@@ -77,7 +77,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import cvxpy as cp
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
@@ -406,6 +405,9 @@ class _LMIProblem:
     """
 
     def __init__(self, system: LiftedSystem, forms: ConstraintForms) -> None:
+        import cvxpy as cp  # imported here: cvxpy takes seconds to import
+
+        self.cp = cp
         ns, nz = system.n_state, system.n_z
         self.P = cp.Variable((ns, ns), symmetric=True)
         self.lam = cp.Variable(forms.count, nonneg=True)
@@ -424,6 +426,7 @@ class _LMIProblem:
 
     def solve(self, r: float, solver: str, accurate: bool) -> tuple[str, float | None, Any, Any, float]:
         """Solve at rate ``r``; returns ``(status, t, P, lambda, seconds)``."""
+        cp = self.cp
         self.r2.value = r * r
         opts: dict[str, Any]
         if solver == "scs":
