@@ -1,8 +1,12 @@
-"""LT-ADMM on the MPI backend where rank 1 fails at round 3 while the others keep communicating.
+"""MPI jobs that must fail promptly with a non-zero status instead of hanging.
 
-Usage: ``mpirun -n P python fail_on_rank.py {raise,kill}`` (P >= 2). ``raise``: an uncaught exception (the
-backend's excepthook must abort the job); ``kill``: the rank dies from SIGKILL (mpirun must end the
-job). Either way the job must end promptly with a non-zero status instead of hanging.
+Usage: ``mpirun -n P python failing_job.py MODE`` (``P >= 3``). LT-ADMM on the MPI backend where
+
+* ``raise``: rank 1 raises an uncaught exception at round 3 while the others keep communicating
+  (the backend's excepthook must abort the job);
+* ``kill``: rank 1 dies from SIGKILL at round 3 (mpirun must end the job);
+* ``too-many-ranks``: the network has 2 agents, fewer than the ranks (rejected on every rank
+  before any communication).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ class FailingLTADMM(LTADMM):
         return super().step(state, k, problem, backend, oracle)
 
 
-network = lv.network.ring(8)
-problem = lv.problems.random_least_squares(8, 3, 5, seed=0)
+n_agents = 2 if MODE == "too-many-ranks" else 8
+network = lv.network.ring(n_agents)
+problem = lv.problems.random_least_squares(n_agents, 3, 5, seed=0)
 lv.run(FailingLTADMM(gamma=0.05, beta=0.05, rho=1.0, tau=2), problem, network, 1000, backend="mpi")
