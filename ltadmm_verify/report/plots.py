@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
 
 #: a log axis whose data span less than this factor gets plain, evenly spaced tick labels
-NARROW_SPAN = 30.0
+NARROW_SPAN = 10.0
 
 
 def plot_spec(title: str, xlabel: str, ylabel: str, series: Sequence[dict[str, Any]], *,

@@ -7,9 +7,11 @@ provider does not exist is listed as "not implemented" instead of being computed
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import sympy
 from matplotlib import mathtext
 from matplotlib.figure import Figure
@@ -143,12 +145,98 @@ def compute_calibrated(config: dict[str, Any], instances: Instances) -> dict[str
     return {"constants": out}
 
 
+# ---------------------------------------------------------------------------- certificates
+def _without_timings(value: Any) -> Any:
+    """``value`` without its wall-clock ``seconds`` entries (they are not a function of the inputs)."""
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [_without_timings(v) for v in value]
+    return value
+
+
+def compute_certified(config: dict[str, Any], instances: Instances) -> dict[str, Any]:
+    """Certified step-size region and rates for a whole function class (SPEC 6), with C3's law.
+
+    Numbers from :func:`ltadmm_verify.theory.certify_region.report_data` (its documented grid); the
+    theorem's step ``c_gamma lambda_l / (L tau^2)`` is evaluated by card C3 on the same class.
+    """
+    if not config["theory"]["certify"]:
+        raise ProviderMissing("skipped: theory.certify = false in the configuration")
+    region = require("ltadmm_verify.theory.certify_region", "report_data")
+    claims = require("ltadmm_verify.theory.claims", "get_card", "SYMBOLS")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # solver accuracy notes; statuses are recorded
+        data = _without_timings(region.report_data(None))
+    card = claims.get_card("C3")
+    params = data["region"]["parameters"]
+    step = card.step_bound(params["beta_ratio"])
+    sym = claims.SYMBOLS
+    law = [card.evaluate(step, {sym["L"]: params["L"], sym["lambda_l"]: params["lambda_l"],
+                                sym["tau"]: float(t)}) for t in params["tau_values"]]
+    data.pop("figure", None)
+    data.pop("table", None)
+    return {**data, "theorem_step": law}
+
+
+def _draw_certified(data: dict[str, Any]) -> list[Figure]:
+    p = data["region"]["parameters"]
+    rows = data["region"]["rows"]
+    fig = fg.new_page(HEADINGS["theory"] + ": certified rates for the whole function class",
+                      f"Every mu-strongly convex, L-smooth local cost (mu = {fg.fmt(p['mu'])}, L = "
+                      f"{fg.fmt(p['L'])}) on a {p['n_agents']}-agent {data['grid']['graph']} "
+                      f"(lambda_l = {fg.fmt(p['lambda_l'])}), rho = {fg.fmt(p['rho'])}, beta = "
+                      f"{fg.fmt(p['beta_ratio'])} gamma, full gradients: Lyapunov certificate over one "
+                      "round (SPEC 6).")
+    taus = [r["tau"] for r in rows]
+    steps = plot_spec("Largest certified vs exact step", "local steps tau (count)",
+                      "step size gamma (dimensionless)",
+                      [series("exact critical step (worst quadratic of the class)", taus,
+                              [r["gamma_exact"] for r in rows], kind="points"),
+                       series("largest certified step (every cost in the class)", taus,
+                              [np.nan if r["gamma_cert"] is None else r["gamma_cert"] for r in rows],
+                              kind="points"),
+                       series("theorem C3: c_gamma lambda_l / (L tau^2)", taus,
+                              [np.nan if v is None else v for v in data["theorem_step"]])],
+                      xscale="log", yscale="log", xticks=taus)
+    rate_series = []
+    for tau in taus:
+        pts = [q for q in data["region"]["rate_map"] if q["tau"] == tau]
+        rate_series.append(series(f"certified, tau = {tau}", [q["gamma"] for q in pts],
+                                  [np.nan if q["rate"] is None else q["rate"] for q in pts]))
+        rate_series.append(series(f"worst quadratic, tau = {tau}", [q["gamma"] for q in pts],
+                                  [q["quadratic_rate"] for q in pts], kind="points"))
+    rates = plot_spec("Certified rate map", "step size gamma (dimensionless)",
+                      "linear rate per round (dimensionless)", rate_series)
+    axes = fg.axes_grid(fig, 1, 2, top=fg.BODY_TOP - 0.05, bottom=fg.BODY_TOP - 0.35, wspace=0.3)
+    draw_plot(axes[0], steps)
+    draw_plot(axes[1], rates)
+    y = fg.BODY_TOP - 0.40
+    y = fg.table(fig, y, ["tau", "gamma certified", "gamma exact", "certified / exact",
+                          "c certified", "c exact", "theorem gamma"],
+                 [[str(r["tau"]), fg.fmt(r["gamma_cert"]), fg.fmt(r["gamma_exact"]),
+                   fg.fmt(r["ratio"]), fg.fmt(r["c_cert"]), fg.fmt(r["c_exact"]), fg.fmt(t)]
+                  for r, t in zip(rows, data["theorem_step"], strict=True)],
+                 [0.5, 1, 1, 1, 0.9, 0.9, 1], size=7)
+    y = fg.text_block(fig, y, "SPEC 6 prototype cases (6-ring, mu = 0.5, L = 2): certified rate "
+                      "versus the value SPEC quotes and the worst exact rate of the class's quadratics "
+                      "(a certificate below an instance's real rate would be a bug).", size=8)
+    y = fg.table(fig, y, ["tau", "gamma = beta", "SPEC value", "certified rate", "worst quadratic",
+                          "status"],
+                 [[str(r["tau"]), fg.fmt(r["gamma"]), fg.fmt(r["spec_value"]), fg.fmt(r["rate"]),
+                   fg.fmt(r["quadratic_rate"]), r["status"]] for r in data["spec_example"]],
+                 [0.5, 1, 1, 1, 1, 1.2], size=7)
+    fg.text_block(fig, y, "\n".join(data["region"]["notes"]), size=7.5)
+    return [fig]
+
+
 # ---------------------------------------------------------------------------- registry
 #: part name -> (title, provider), in page order
 PARTS: dict[str, tuple[str, TheoryPart]] = {
     "cards": ("Theorem cards", compute_cards),
     "step_sizes": ("Admissible step size versus stability threshold", compute_step_sizes),
     "calibrated": ("Calibrated constants", compute_calibrated),
+    "certified": ("Certified rates for the function class", compute_certified),
 }
 
 
@@ -281,6 +369,7 @@ DRAWERS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
     "cards": _draw_cards,
     "step_sizes": _draw_step_sizes,
     "calibrated": _draw_calibrated,
+    "certified": _draw_certified,
 }
 
 
