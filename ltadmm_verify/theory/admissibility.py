@@ -29,7 +29,7 @@ import sympy as sp
 from .._validation import choice, integer_at_least, positive_float
 from ..algorithms.ltadmm import LTADMM, PENALTIES
 from ..algorithms.oracles import GaussianNoise
-from ..errors import InadmissibleStepSize
+from ..errors import InadmissibleStepSize, LTADMMVerifyError
 from ..network import Network
 from ..problems.base import Problem
 from . import claims
@@ -40,6 +40,9 @@ from .exact import Parameters, critical_step_size, is_quadratic, linear_model
 EXACT_CHECK_LIMIT = 150
 #: Largest ``N d`` for which :func:`admissible_step_size` computes the exact critical step size.
 EXACT_REPORT_LIMIT = 400
+
+#: A spectral radius in ``[1, 1 + RADIUS_TOL)`` is treated as marginal (rounding), not as divergence.
+RADIUS_TOL = 1e-9
 
 CHECKS = ("raise", "warn", "off")
 
@@ -369,17 +372,24 @@ def assess_step_size(
         if size <= exact_limit:
             radius = linear_model(Parameters.of(algorithm), problem, network).spectral_radius()
             exact_ok = radius < 1.0
-            if not exact_ok:
-                crit = critical_step_size(problem, network, tau=algorithm.tau, rho=algorithm.rho,
-                                          beta_ratio=ratio, penalty=algorithm.penalty,
-                                          alpha=algorithm.alpha)
+            if radius >= 1.0 + RADIUS_TOL:
+                try:
+                    crit: float | None = critical_step_size(
+                        problem, network, tau=algorithm.tau, rho=algorithm.rho, beta_ratio=ratio,
+                        penalty=algorithm.penalty, alpha=algorithm.alpha)
+                    limit = (f" The largest step size that converges is gamma = {crit:.6g} "
+                             f"(with beta = {ratio:g} x gamma).")
+                except LTADMMVerifyError as error:
+                    crit, limit = None, f" No stable step size was found ({error})."
                 violations.append(Violation(
                     "error", "exact analysis",
                     f"exact analysis of this quadratic problem: the iteration diverges (spectral "
-                    f"radius of one round = {radius:.6g} >= 1). The largest step size that "
-                    f"converges is gamma = {crit:.6g} (with beta = {ratio:g} x gamma).",
+                    f"radius of one round = {radius:.6g} >= 1).{limit}",
                     crit,
                 ))
+            elif not exact_ok:
+                notes.append(f"exact spectral radius {radius:.12g} is within {RADIUS_TOL:g} of 1: "
+                             "marginal, not refused")
         else:
             notes.append(f"exact analysis skipped in the check: N d = {size} > {exact_limit}")
     for rep in reports:
@@ -446,6 +456,7 @@ __all__ = [
     "CHECKS",
     "EXACT_CHECK_LIMIT",
     "EXACT_REPORT_LIMIT",
+    "RADIUS_TOL",
     "AdmissibilityReport",
     "AdmissibilityWarning",
     "ConditionReport",
