@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .._validation import integer_at_least
 from ..network import GENERATORS, Network, make_network
 from ..problems import Problem, digits, random_least_squares, random_logistic, random_quadratic
 
@@ -27,7 +28,11 @@ def add_instance_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_instance(args: argparse.Namespace) -> tuple[Problem, Network]:
-    """The problem and network named by :func:`add_instance_options`."""
+    """The problem and network named by :func:`add_instance_options` (flags validated by name)."""
+    integer_at_least("--agents", args.agents, 2)
+    integer_at_least("--dim", args.dim, 1)
+    integer_at_least("--samples", args.samples, 1)
+    integer_at_least("--data-seed", args.data_seed, 0)
     network = make_network(args.graph, args.agents, seed=args.data_seed)
     n = network.n_agents
     problem: Problem

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .._io import atomic_write_json
+from .._validation import nonnegative_float
 from ..algorithms import LTADMM, LTADMMVR, GaussianNoise, run
 from ..algorithms.run import BACKENDS
 from .common import add_instance_options, build_instance
@@ -51,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
     else:
         batch = 1 if args.batch_size is None else args.batch_size
         algorithm = LTADMMVR(batch_size=batch, reset=not args.no_reset, **common)
-    noise = None if args.noise is None else GaussianNoise(args.noise)
+    noise = None if args.noise is None else GaussianNoise(nonnegative_float("--noise", args.noise))
     result = run(algorithm, problem, network, args.rounds, seed=args.seed, noise=noise,
                  record_every=args.record_every, progress=not args.quiet, backend=args.backend)
     status = 0 if result.status == "completed" else 1

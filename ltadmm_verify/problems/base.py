@@ -80,6 +80,7 @@ class Problem(ABC):
 
     Subclasses implement the per-sample and full local gradients for all agents at once, the
     local values, the certified smoothness constants and (for convex problems) the optimum.
+    Gradient methods must return freshly allocated arrays: the algorithms update them in place.
     """
 
     #: human-readable name used in reports
