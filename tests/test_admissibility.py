@@ -164,3 +164,19 @@ def test_bounds_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert word in out
     assert main([*args, "--gamma", "5"]) == 1
     assert "NOT ADMISSIBLE" in capsys.readouterr().out
+
+
+def test_instances_outside_the_calibration_range_are_flagged() -> None:
+    # complete graph, large rho: outside the calibrated family, where c_gamma is not evidence;
+    # here the calibrated bound even exceeds the exact stability limit
+    problem = lv.random_quadratic(13, 1, seed=0)
+    network = lv.make_network("complete", 13)
+    report = lv.admissible_step_size(problem, network, tau=5, rho=10.0)
+    assert report.binding is not None
+    outside = " ".join(report.binding.outside)
+    assert "rho = 10" in outside and "lambda_l = 13" in outside
+    assert report.conservativeness is not None and report.conservativeness < 1
+    assert "outside the calibration range" in report.summary()
+    inside = lv.admissible_step_size(lv.random_quadratic(6, 2, seed=1), lv.make_network("ring", 6),
+                                     tau=5, rho=1.0)
+    assert inside.binding is not None and not inside.binding.outside

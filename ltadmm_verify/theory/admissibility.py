@@ -72,6 +72,9 @@ class ConditionReport:
         ``name = value (provenance)`` of every constant used.
     holds : bool or None
         Whether the condition holds at the given ``gamma`` (``None``: not evaluated).
+    outside : tuple of str
+        Parameters of the instance outside the range a calibrated constant was calibrated on
+        (there the calibrated value is an extrapolation, not evidence).
     """
 
     card: str
@@ -83,6 +86,7 @@ class ConditionReport:
     provenance: str
     constants: tuple[str, ...]
     holds: bool | None = None
+    outside: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -101,6 +105,20 @@ def _provenance(card: TheoremCard, expr: sp.Basic) -> str:
         if kind in kinds:
             return kind
     return "unknown"
+
+
+def _outside_calibration(card: TheoremCard, expr: sp.Basic, values: dict[sp.Symbol, float],
+                         beta_ratio: float) -> tuple[str, ...]:
+    """``"name = value not in [lo, hi]"`` for instance values outside a calibrated constant's ranges."""
+    named = {**{s.name: v for s, v in values.items()}, "beta_ratio": beta_ratio}
+    out = []
+    for const in card.constants_in(expr):
+        ranges = const.evidence.get("ranges", {}) if isinstance(const.evidence, dict) else {}
+        for name, (lo, hi) in ranges.items():
+            value = named.get(name)
+            if value is not None and not lo * (1 - 1e-9) <= value <= hi * (1 + 1e-9):
+                out.append(f"{name} = {value:.4g} not in [{lo:.4g}, {hi:.4g}] ({const.name})")
+    return tuple(out)
 
 
 def evaluate_card(
@@ -129,6 +147,7 @@ def evaluate_card(
             gamma_bound="" if bound_expr is None else str(bound_expr), bound=bound,
             provenance=_provenance(card, cond.relation),
             constants=tuple(c.describe() for c in card.constants_in(cond.relation)), holds=holds,
+            outside=_outside_calibration(card, cond.relation, values, beta_ratio),
         ))
     return reports
 
@@ -198,6 +217,8 @@ class AdmissibilityReport:
         for rep in self.conditions:
             value = "cannot be evaluated" if rep.bound is None else f"gamma <= {rep.bound:.6g}"
             lines.append(f"  {rep.label}: {value} [{rep.provenance}]")
+            if rep.outside:
+                lines.append("    outside the calibration range: " + "; ".join(rep.outside))
         if self.gamma_max is None:
             lines.append("  largest admissible gamma: unknown (no condition could be evaluated)")
         else:
@@ -402,6 +423,8 @@ def assess_step_size(
         severity = "warning" if rep.provenance == "calibrated" else "error"
         consts = "; ".join(rep.constants) or "no constant"
         bound = "" if rep.bound is None else f" requires gamma <= {rep.bound:.6g}"
+        if rep.outside:
+            consts += "; outside the calibration range: " + "; ".join(rep.outside)
         violations.append(Violation(
             severity, rep.label,
             f"theorem card {rep.card}, condition {rep.condition}: {rep.text}{bound}, got gamma = "

@@ -81,6 +81,14 @@ class Parameters:
     alpha: float = 0.5
     penalty: str = "frozen"
 
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        for name in ("gamma", "beta", "rho"):
+            set_(self, name, positive_float(name, getattr(self, name)))
+        set_(self, "tau", integer_at_least("tau", self.tau, 1))
+        set_(self, "alpha", open_unit_float("alpha", self.alpha))
+        set_(self, "penalty", choice("penalty", self.penalty, PENALTIES))
+
     @classmethod
     def of(cls, algorithm: Any) -> Parameters:
         """The parameters of an :class:`LTADMM` (or LT-ADMM-VR) instance."""
@@ -472,6 +480,7 @@ __all__ = [
     "is_quadratic",
     "linear_model",
     "noise_floor",
+    "quadratic_data",
     "spectral_radius",
     "stationary_covariance",
 ]
