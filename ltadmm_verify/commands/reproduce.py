@@ -37,6 +37,9 @@ def handle(args: argparse.Namespace) -> int:
     config = dataclasses.replace(config, split=args.split, seeds=seeds)
     result = reproduce(config, progress=not args.quiet)
     print(format_table(result))
+    print()
+    print(format_table(result, "stationarity"))
+    print()
     for ratio in config.ratios:
         check = result.c6_check(ratio)
         print(f"C6 at t_comm/t_grad = {ratio:g}: {check.verdict}  measured {check.measured:.4g} "
