@@ -85,13 +85,23 @@ def test_unparsable_input_exits_2(capsys, option: str, value: str) -> None:
 def test_diverged_run_exits_1_and_keeps_history(tmp_path: Path, capsys) -> None:
     out = tmp_path / "div.json"
     status = main(["run", "--graph", "star", "--agents", "8", "--gamma", "50", "--rounds", "100",
-                   "--out", str(out), "--quiet"])
+                   "--out", str(out), "--quiet", "--check", "off"])
     assert status == 1
     data = json.loads(out.read_text())
     assert data["status"] == "diverged"
     k = data["diverged_at"]
     assert data["history"]["round"] == list(range(k + 1))
     assert f"round {k}" in capsys.readouterr().out
+
+
+def test_default_check_refuses_a_step_above_the_critical_one(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "refused.json"
+    status = main(["run", "--graph", "star", "--agents", "8", "--gamma", "50", "--rounds", "100",
+                   "--out", str(out), "--quiet"])
+    assert status == 2
+    assert not out.exists()
+    err = capsys.readouterr().err
+    assert "gamma = 50" in err and "diverges" in err and "largest step size" in err
 
 
 def _printed_number(text: str, name: str) -> float:

@@ -6,8 +6,9 @@ import argparse
 
 from .._io import atomic_write_json
 from .._validation import nonnegative_float
-from ..algorithms import LTADMM, LTADMMVR, GaussianNoise, run
+from ..algorithms import LTADMM, LTADMMVR, GaussianNoise
 from ..algorithms.run import BACKENDS
+from ..solve import run
 from .common import add_instance_options, build_instance
 
 ALGORITHMS = ("lt-admm", "lt-admm-vr")
@@ -34,6 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--record-every", type=int, default=1)
     parser.add_argument("--out", default="results.json", help="output JSON (default results.json)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--check", choices=("raise", "warn", "off"), default="raise",
+                        help="pre-run step-size check: refuse (default), only warn, or skip")
     parser.add_argument("--backend", choices=BACKENDS, default="simulator",
                         help="simulator (one process) or mpi: inside "
                         "'mpirun -n P python -m mpi4py -m ltadmm_verify run --backend mpi ...'; "
@@ -54,7 +57,8 @@ def handle(args: argparse.Namespace) -> int:
         algorithm = LTADMMVR(batch_size=batch, reset=not args.no_reset, **common)
     noise = None if args.noise is None else GaussianNoise(nonnegative_float("--noise", args.noise))
     result = run(algorithm, problem, network, args.rounds, seed=args.seed, noise=noise,
-                 record_every=args.record_every, progress=not args.quiet, backend=args.backend)
+                 record_every=args.record_every, progress=not args.quiet, backend=args.backend,
+                 check=args.check)
     status = 0 if result.status == "completed" else 1
     if result.x is None:  # a non-root MPI rank: rank 0 reports and writes
         return status
