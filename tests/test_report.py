@@ -118,6 +118,10 @@ def test_json_deterministic(quick_report: tuple[Path, dict, list[str]], tmp_path
         ("[quick.checks]\nrounds = 1.5\n", "quick.checks.rounds must be an integer"),
         ("checks = 3\n", "checks must be a table"),
         ("[checks\n", "is not valid TOML"),
+        ("[checks]\ngraph = 'torus'\n", "checks.graph must be one of setup.graphs"),
+        ("[reproduction]\nverdict_ratio = 5.0\n", "reproduction.verdict_ratio must be one of"),
+        ("[reproduction]\nseeds = 1\n", "reproduction: seeds must be an integer >= 2"),
+        ("[theory]\ncertify = 1\n", "theory.certify must be a boolean"),
     ],
 )
 def test_bad_configuration_fails_fast(
@@ -166,3 +170,18 @@ def test_summary_row_verdicts() -> None:
     assert row["verdict"] == "NOT APPLICABLE" and row["reason"] == "needs a quadratic"
     row = cl.summary_row("C1", [], "not implemented")
     assert row["verdict"] == "NOT APPLICABLE" and row["display"][5] == "not implemented"
+
+
+def test_missing_provider_is_reported_not_faked() -> None:
+    from ltadmm_verify.report.claims import ClaimOutcome
+    from ltadmm_verify.report.sections import require
+
+    def needs_missing_module(config: dict, instances: object) -> ClaimOutcome:
+        require("ltadmm_verify.no_such_module", "check")
+        raise AssertionError("unreachable")
+
+    config = load_config(quick=True)
+    data = cl.compute_claim("C1", config, None, {"C1": needs_missing_module})  # type: ignore[arg-type]
+    assert data["checks"] == [] and data["summary"]["verdict"] == "NOT APPLICABLE"
+    assert data["summary"]["reason"].startswith("not implemented")
+    assert cl.compute_claim("O3", config, None, {})["summary"]["reason"] == "not implemented"  # type: ignore[arg-type]

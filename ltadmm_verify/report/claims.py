@@ -14,6 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from ..errors import LTADMMVerifyError
 from ..verify.result import CheckResult
 from . import figures as fg
 from .config import CLAIMS
@@ -112,7 +113,9 @@ def summary_cells(row: dict[str, Any]) -> list[str]:
 
 def compute_claim(claim: str, config: dict[str, Any], instances: Instances,
                   providers: dict[str, ClaimProvider]) -> dict[str, Any]:
-    """Run one claim's provider; a missing provider gives NOT APPLICABLE "not implemented"."""
+    """Run one claim's provider; a missing provider gives NOT APPLICABLE "not implemented", a check
+    that rejects its inputs (an :class:`~ltadmm_verify.errors.LTADMMVerifyError`) NOT APPLICABLE
+    with the error as the reason."""
     reason = ""
     outcome = ClaimOutcome([])
     try:
@@ -121,6 +124,8 @@ def compute_claim(claim: str, config: dict[str, Any], instances: Instances,
         outcome = providers[claim](config, instances)
     except ProviderMissing as missing:
         reason = str(missing)
+    except LTADMMVerifyError as error:  # the check refused its inputs: say so, keep the report
+        reason = f"could not be evaluated: {error}"
     return {
         "claim": claim,
         "statement": STATEMENTS[claim],
@@ -147,7 +152,7 @@ def draw_summary(rows: list[dict[str, Any]], title: str, subtitle: str) -> list[
               "not run).")
     y = fg.text_block(fig, y, legend, size=8)
     for r in rows:
-        y = fg.text_block(fig, y, f"{r['claim']}: {STATEMENTS[r['claim']]}", size=8)
+        y = fg.text_block(fig, y, f"{r['claim']}: {STATEMENTS[r['claim']]}", size=8, gap=0.004)
     return [fig]
 
 

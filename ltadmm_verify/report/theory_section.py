@@ -16,6 +16,7 @@ import sympy
 from matplotlib import mathtext
 from matplotlib.figure import Figure
 
+from ..errors import LTADMMVerifyError
 from . import figures as fg
 from .plots import draw_plot, plot_spec, series
 from .sections import HEADINGS, Instances, ProviderMissing, require
@@ -248,6 +249,8 @@ def compute_theory(config: dict[str, Any], instances: Instances) -> dict[str, An
             out[name] = {"title": title, "status": "ok", **provider(config, instances)}
         except ProviderMissing as missing:
             out[name] = {"title": title, "status": str(missing)}
+        except LTADMMVerifyError as error:
+            out[name] = {"title": title, "status": f"could not be evaluated: {error}"}
     return out
 
 
