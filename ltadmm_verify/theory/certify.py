@@ -677,60 +677,63 @@ def certified_rate(
     build = time.perf_counter() - start
     order = _solver_order(solver, dim)
 
-    def attempt(r: float) -> tuple[str, Verification | None, Any, Any]:
-        found: tuple[Verification, Any, Any] | None = None
+    Candidate = tuple[float, Verification, Any, Any]
+
+    def attempt(r: float) -> tuple[str, Candidate | None]:
+        """Verdict on trial rate ``r`` and the best verified candidate seen (it may prove a rate
+        above ``r`` when the solver's margin is ~0: still a valid, looser certificate)."""
+        found: Candidate | None = None
         for i, name in enumerate(order):
-            accurate = i > 0
-            status, t, P, lam, secs = lmi.solve(r, name, accurate)
+            status, t, P, lam, secs = lmi.solve(r, name, i > 0)
             ver = None
             if P is not None and lam is not None and t is not None:
                 ver = verify_certificate(system, forms, P, lam)
             if ver is not None and ver.valid and ver.rate is not None:
-                records.append(SolveRecord(r, name, status, t, "certified", ver.rate, secs))
-                if found is None or ver.rate < found[0].rate:  # type: ignore[operator]
-                    found = (ver, P, lam)
-                if ver.rate <= r + rtol / 2 or i == len(order) - 1:
-                    return "certified", *found
-                continue  # a loose candidate (inaccurate solve): try once more, accurately
-            if found is not None:
-                return "certified", *found
-            if status == "optimal" and t is not None and t <= CLAIMED_MARGIN:
-                records.append(SolveRecord(r, name, status, t, "infeasible", None, secs))
-                return "infeasible", None, None, None
-            note = "" if ver is None else ver.reason
-            records.append(SolveRecord(r, name, status, t, "undecided", None, secs, note))
-            if t is None or t <= CLAIMED_MARGIN:
-                return "undecided", None, None, None  # near the boundary: no re-solve
-        return "undecided", None, None, None
+                if found is None or ver.rate < found[0]:
+                    found = (ver.rate, ver, P, lam)
+                if ver.rate <= r + rtol / 2:
+                    records.append(SolveRecord(r, name, status, t, "certified", ver.rate, secs))
+                    return "certified", found
+            claimed = t is not None and t > CLAIMED_MARGIN
+            proved = None if ver is None else ver.rate
+            if status == "optimal" and not claimed:
+                records.append(SolveRecord(r, name, status, t, "infeasible", proved, secs))
+                return "infeasible", found
+            note = "" if ver is None else (
+                f"the candidate proves only {proved:.6g}" if ver.valid else ver.reason)
+            records.append(SolveRecord(r, name, status, t, "undecided", proved, secs, note))
+            if not claimed:
+                return "undecided", found  # inaccurate near the boundary: no re-solve
+        return "undecided", found
 
-    best: tuple[float, Verification, Any, Any] | None = None
+    best: Candidate | None = None
+
+    def keep(cand: Candidate | None) -> None:
+        nonlocal best
+        if cand is not None and cand[0] < 1.0 and (best is None or cand[0] < best[0]):
+            best = cand
+
     lower = r_quad
     delta = max(2 * rtol, 2e-3)
     trial = min(1.0, r_quad + delta)
     while True:
-        verdict, ver, P, lam = attempt(trial)
-        if verdict == "certified" and ver is not None and ver.rate is not None and ver.rate < 1.0:
-            best = (ver.rate, ver, P, lam)
-            break
-        lower = trial
-        if trial >= 1.0:
+        verdict, cand = attempt(trial)
+        keep(cand)
+        if verdict != "certified":
+            lower = trial
+        if best is not None or trial >= 1.0:
             break
         delta *= 4
         trial = min(1.0, r_quad + delta)
-    undecided = any(rec.verdict == "undecided" for rec in records)
     if best is None:
-        status = "undecided" if undecided else "no certificate"
+        undecided = any(rec.verdict == "undecided" for rec in records)
         notes.append("no rate < 1 could be certified")
-        return result(None, status, None, lower, build=build)
+        return result(None, "undecided" if undecided else "no certificate", None, lower, build=build)
     while best[0] - lower > rtol:
         mid = 0.5 * (lower + best[0])
-        verdict, ver, P, lam = attempt(mid)
-        if verdict == "certified" and ver is not None and ver.rate is not None:
-            if ver.rate < best[0]:
-                best = (ver.rate, ver, P, lam)
-            if ver.rate > mid:  # the candidate proves less than the trial: move on as if not
-                lower = mid
-        else:
+        verdict, cand = attempt(mid)
+        keep(cand)
+        if verdict != "certified":
             lower = mid
     if best[0] < r_quad - 1e-6:
         raise AssertionError(  # a certificate below an instance's exact rate is a bug
