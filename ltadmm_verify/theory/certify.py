@@ -74,6 +74,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -439,7 +440,9 @@ class _LMIProblem:
                 opts.update(tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=400)
         start = time.perf_counter()
         try:
-            self.problem.solve(**opts)
+            with warnings.catch_warnings():  # inaccuracy is recorded in the status and checked
+                warnings.simplefilter("ignore", UserWarning)
+                self.problem.solve(**opts)
             status = str(self.problem.status)
         except cp.error.SolverError as error:
             status = f"solver error: {error}"
