@@ -23,6 +23,10 @@ from ..problems.base import FloatArray
 
 SWEEP_PARAMETERS = ("sigma2", "gamma", "tau")
 METRIC = "stationarity"
+#: Relative accuracy to which the noise-free transient must have settled before a floor is measured.
+BURN_IN_RTOL = 1e-9
+#: A burn-in is at most this many times the measuring window.
+BURN_IN_CAP = 4
 # ``run`` may refuse inadmissible parameters before starting; the checks run outside the admissible
 # region on purpose (divergence is an outcome to measure, not an input error).
 _RUN_OPTIONS: dict[str, Any] = {"check": "off"} if "check" in inspect.signature(run).parameters else {}
@@ -72,12 +76,11 @@ class Trace:
         """Whether the run stopped as diverged."""
         return self.diverged_at is not None
 
-    def tail_mean(self, fraction: float = 0.5) -> float:
-        """Mean of ``M_k`` over the last ``fraction`` of the rounds (``inf`` if diverged)."""
+    def tail_mean(self, start: int) -> float:
+        """Mean of ``M_k`` for ``k > start`` (``inf`` if diverged)."""
         if self.diverged:
             return float("inf")
-        n = self.values.size
-        return float(self.values[n - int(np.ceil(fraction * n)):].mean())
+        return float(self.values[start + 1:].mean())
 
     def average(self) -> float:
         """``Mbar_K = (1/K) sum_{k<K} M_k`` (``inf`` if diverged)."""
@@ -133,7 +136,7 @@ def replicate(
 
 @dataclass(frozen=True)
 class FloorSweep:
-    """Tail floors ``B`` (mean of ``M_k`` over the last half of each run) along one parameter.
+    """Noise floors ``B`` (mean of ``M_k`` after the burn-in of each run) along one parameter.
 
     Attributes
     ----------
@@ -142,7 +145,9 @@ class FloorSweep:
     floors : ndarray, shape (P, S)
         Per-run tail means (``inf`` for a diverged run).
     rounds : list of int
-        Rounds of the runs at each value.
+        Rounds of the runs at each value (burn-in included).
+    burn_in : list of int
+        Rounds discarded at each value (:func:`burn_in`).
     seeds : ndarray of int, shape (P, S)
     sigma2 : float or None
         Fixed noise level (``None`` when ``parameter == "sigma2"``).
@@ -154,6 +159,7 @@ class FloorSweep:
     values: FloatArray
     floors: FloatArray
     rounds: list[int]
+    burn_in: list[int]
     seeds: np.ndarray
     sigma2: float | None
     algorithm: dict[str, Any] = field(default_factory=dict)
@@ -175,10 +181,30 @@ class FloorSweep:
             "values": self.values.tolist(),
             "mean_floor": self.floors.mean(axis=1).tolist(),
             "rounds": self.rounds,
+            "burn_in": self.burn_in,
             "seeds": self.seeds.tolist(),
             "sigma2": self.sigma2,
             "algorithm": self.algorithm,
         }
+
+
+def burn_in(
+    algorithm: Algorithm, problem: Problem, network: Network, cap: int, x0: Any = "optimum"
+) -> int:
+    r"""Rounds after which the noise-free iteration has settled: the first ``k`` with
+    ``|M_j - M_lim| <= BURN_IN_RTOL max M`` for every ``j >= k``, ``M_lim`` the mean of the last
+    tenth of a ``cap``-round noise-free run (``cap`` if it never settles or diverges).
+
+    Discarding these rounds keeps the deterministic transient out of a noise floor: what remains
+    of it is below ``BURN_IN_RTOL`` times the transient's peak.
+    """
+    trace = simulate(algorithm, problem, network, cap, seed=0, x0=x0)
+    if trace.diverged:
+        return cap
+    m = trace.values
+    limit = m[-max(1, m.size // 10):].mean()
+    unsettled = np.nonzero(np.abs(m - limit) > BURN_IN_RTOL * m.max())[0]
+    return int(unsettled[-1]) + 1 if unsettled.size else 0
 
 
 def floor_sweep(
@@ -192,9 +218,11 @@ def floor_sweep(
 ) -> FloorSweep:
     r"""Noise floors along ``sigma2``, ``gamma`` (``beta / gamma`` kept) or ``tau``.
 
-    Each run starts at ``x*`` when it is known (so the tail is stationary sooner) and its floor is
-    the mean of ``M_k`` over the last half. For a ``gamma`` sweep the rounds scale as
-    ``K gamma_max / gamma`` so that every run covers the same "time" ``K gamma``.
+    Each run starts at ``x*`` when it is known. For every value, the noise-free iteration fixes a
+    burn-in (:func:`burn_in`, capped at ``BURN_IN_CAP * K``); each noisy run then lasts burn-in
+    ``+ K`` rounds and its floor is the mean of ``M_k`` over the last ``K``. For a ``gamma`` sweep
+    ``K = mc.rounds gamma_max / gamma`` (every run covers the same "time" ``K gamma``), otherwise
+    ``K = mc.rounds``.
     """
     parameter = choice("parameter", parameter, SWEEP_PARAMETERS)
     vals = np.array([positive_float(parameter, v) for v in values], dtype=np.float64)
@@ -202,6 +230,7 @@ def floor_sweep(
         sigma2 = positive_float("sigma2", sigma2)
     floors = np.empty((vals.size, mc.seeds))
     rounds_used: list[int] = []
+    burn: list[int] = []
     for i, v in enumerate(vals):
         alg = algorithm
         if parameter == "gamma":
@@ -210,9 +239,14 @@ def floor_sweep(
             alg = with_parameter(algorithm, "tau", int(v))
         level = float(v) if parameter == "sigma2" else float(sigma2)  # type: ignore[arg-type]
         k = int(np.ceil(mc.rounds * vals.max() / v)) if parameter == "gamma" else mc.rounds
-        rounds_used.append(k)
-        traces = replicate(alg, problem, network, mc, config=i, sigma2=level, rounds=k, x0="optimum")
-        floors[i] = [t.tail_mean() for t in traces]
+        if parameter == "sigma2" and burn:
+            b = burn[0]  # the noise-free iteration does not depend on sigma2
+        else:
+            b = burn_in(alg, problem, network, BURN_IN_CAP * k)
+        burn.append(b)
+        rounds_used.append(b + k)
+        traces = replicate(alg, problem, network, mc, config=i, sigma2=level, rounds=b + k, x0="optimum")
+        floors[i] = [t.tail_mean(start=b) for t in traces]
     seeds = np.array([[mc.seed(i, s) for s in range(mc.seeds)] for i in range(vals.size)])
-    return FloorSweep(parameter, vals, floors, rounds_used, seeds,
+    return FloorSweep(parameter, vals, floors, rounds_used, burn, seeds,
                       None if parameter == "sigma2" else sigma2, algorithm.parameters())

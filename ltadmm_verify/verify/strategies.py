@@ -23,6 +23,7 @@ import networkx as nx
 import numpy as np
 from hypothesis import strategies as st
 
+from ..algorithms import LTADMM
 from ..errors import InvalidParameterError
 from ..network import GENERATORS, Network, make_network
 from ..problems import Problem, random_least_squares, random_logistic, random_quadratic
@@ -174,13 +175,49 @@ def step_fractions(draw: st.DrawFn, inside: bool = True) -> float:
     return draw(st.floats(low, high), label="step_fraction")
 
 
-def admm_parameters() -> st.SearchStrategy[dict[str, Any]]:
-    """``rho``, ``tau``, ``beta_ratio = beta / gamma`` and the penalty variant of LT-ADMM."""
-    return st.fixed_dictionaries(
-        {
-            "rho": log_uniform(0.1, 10.0),
-            "tau": st.integers(1, 8),
-            "beta_ratio": log_uniform(0.1, 10.0),
-            "penalty": st.sampled_from(("frozen", "inner")),
-        }
-    )
+
+
+REGIONS = ("stable", "theorem")
+
+
+@st.composite
+def ltadmm_algorithms(
+    draw: st.DrawFn,
+    problem: Problem,
+    network: Network,
+    inside: bool = True,
+    tau: int | None = None,
+    critical_tau: int | None = None,
+    region: str = "stable",
+    rho: tuple[float, float] = (0.1, 10.0),
+    beta_ratio: tuple[float, float] = (0.1, 10.0),
+    penalties: Sequence[str] = ("frozen", "inner"),
+) -> LTADMM:
+    """LT-ADMM with ``gamma`` a drawn fraction of a limit step of the instance.
+
+    The limit is the critical step of :func:`ltadmm_verify.verify.checks.critical_step` (exact on
+    quadratics; ``region="stable"``), or the smaller of it and the step the theorem cards admit
+    (:func:`ltadmm_verify.theory.admissibility.admissible_step_size`, ``region="theorem"``), taken at
+    ``tau = critical_tau`` (default: the drawn ``tau``) so that a sweep over ``tau <= critical_tau``
+    stays inside. ``inside=True`` draws the fraction in ``[0.05, 0.9]``, ``inside=False`` in
+    ``[1.1, 3]`` (on purpose outside). ``tau`` is drawn in ``1..8`` unless given.
+    """
+    from ..theory.admissibility import admissible_step_size
+    from .checks import critical_step
+
+    if region not in REGIONS:
+        raise InvalidParameterError(f"region must be one of {REGIONS}, got {region!r}")
+    tau_val = tau if tau is not None else draw(st.integers(1, 8), label="tau")
+    rho_val = draw(log_uniform(*rho), label="rho")
+    ratio = draw(log_uniform(*beta_ratio), label="beta_ratio")
+    penalty = draw(st.sampled_from(tuple(penalties)), label="penalty")
+    fraction = draw(step_fractions(inside))
+    at_tau = critical_tau or tau_val
+    probe = LTADMM(1e-3, 1e-3 * ratio, rho_val, at_tau, penalty=penalty)
+    limit, _, _ = critical_step(probe, problem, network)
+    if region == "theorem":
+        report = admissible_step_size(problem, network, tau=at_tau, rho=rho_val, beta_ratio=ratio,
+                                      penalty=penalty, exact=False)
+        if report.gamma_max is not None:
+            limit = min(limit, report.gamma_max)
+    return LTADMM(fraction * limit, fraction * limit * ratio, rho_val, tau_val, penalty=penalty)
