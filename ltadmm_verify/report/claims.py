@@ -162,7 +162,7 @@ def draw_claim(data: dict[str, Any], number: int) -> list[Figure]:
     summary = data["summary"]
     fig = fg.new_page(f"{HEADINGS['claims'].split()[0]}.{number} Claim {claim}: {summary['verdict']}",
                       data["statement"])
-    y = fg.BODY_TOP
+    y = fg.body_top(data["statement"])
     if not data["checks"]:
         fg.text_block(fig, y, f"NOT APPLICABLE: {summary['reason']}", size=11)
         return [fig]

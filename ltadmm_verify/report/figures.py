@@ -23,7 +23,8 @@ from matplotlib.patches import Rectangle
 PAGE_SIZE = (8.27, 11.69)
 LEFT, RIGHT = 0.08, 0.92
 HEADING_Y = 0.955
-BODY_TOP = 0.90
+#: where the body starts below a heading and a subtitle of at most two lines
+BODY_TOP = 0.885
 FONT = 9.0
 #: matplotlib settings of every page (applied by :func:`ltadmm_verify.report.build.build_report`)
 STYLE: Any = {
@@ -60,6 +61,12 @@ def fmt(value: Any) -> str:
     if x == 0 or 1e-3 <= abs(x) < 1e4:
         return f"{x:.4g}"
     return f"{x:.3e}"
+
+
+def body_top(subtitle: str = "") -> float:
+    """Where the body of a page made by :func:`new_page` with ``subtitle`` starts."""
+    lines = wrap(subtitle, chars_per_line(9.5)).count("\n") + 1 if subtitle else 1
+    return BODY_TOP - 0.0135 * max(lines - 2, 0)
 
 
 def new_page(heading: str, subtitle: str = "") -> Figure:

@@ -18,9 +18,10 @@ from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
-#: a log axis whose data span less than this factor gets plain, evenly spaced tick labels
+#: a log axis whose data span less than this factor gets plain, evenly spaced tick labels; less
+#: than its cube, labels at 1, 2 and 5 times the powers of ten
 NARROW_SPAN = 10.0
 
 
@@ -56,9 +57,14 @@ def _readable_log_ticks(ax: Axes, spec: dict[str, Any]) -> None:
         values = np.array([v for s in spec["series"] if s.get("kind") not in ("hline", "vline")
                            for v in s[name]], dtype=float)
         values = values[np.isfinite(values) & (values > 0)]
-        if values.size and values.max() / values.min() < NARROW_SPAN:
+        span = values.max() / values.min() if values.size else np.inf
+        if span < NARROW_SPAN:
             axis.set_major_locator(MaxNLocator(4))
-            axis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
+        elif span < NARROW_SPAN**3:
+            axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        else:
+            continue
+        axis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
 
 
 def draw_plot(ax: Axes, spec: dict[str, Any]) -> None:

@@ -183,12 +183,12 @@ def compute_certified(config: dict[str, Any], instances: Instances) -> dict[str,
 def _draw_certified(data: dict[str, Any]) -> list[Figure]:
     p = data["region"]["parameters"]
     rows = data["region"]["rows"]
-    fig = fg.new_page(HEADINGS["theory"] + ": certified rates for the whole function class",
-                      f"Every mu-strongly convex, L-smooth local cost (mu = {fg.fmt(p['mu'])}, L = "
-                      f"{fg.fmt(p['L'])}) on a {p['n_agents']}-agent {data['grid']['graph']} "
-                      f"(lambda_l = {fg.fmt(p['lambda_l'])}), rho = {fg.fmt(p['rho'])}, beta = "
-                      f"{fg.fmt(p['beta_ratio'])} gamma, full gradients: Lyapunov certificate over one "
-                      "round (SPEC 6).")
+    subtitle = (f"Every mu-strongly convex, L-smooth local cost (mu = {fg.fmt(p['mu'])}, L = "
+                f"{fg.fmt(p['L'])}) on a {p['n_agents']}-agent {data['grid']['graph']} "
+                f"(lambda_l = {fg.fmt(p['lambda_l'])}), rho = {fg.fmt(p['rho'])}, beta = "
+                f"{fg.fmt(p['beta_ratio'])} gamma, full gradients: Lyapunov certificate over one "
+                "round (SPEC 6).")
+    fig = fg.new_page(HEADINGS["theory"] + ": certified rates for the whole function class", subtitle)
     taus = [r["tau"] for r in rows]
     steps = plot_spec("Largest certified vs exact step", "local steps tau (count)",
                       "step size gamma (dimensionless)",
@@ -209,10 +209,11 @@ def _draw_certified(data: dict[str, Any]) -> list[Figure]:
                                   [q["quadratic_rate"] for q in pts], kind="points"))
     rates = plot_spec("Certified rate map", "step size gamma (dimensionless)",
                       "linear rate per round (dimensionless)", rate_series)
-    axes = fg.axes_grid(fig, 1, 2, top=fg.BODY_TOP - 0.05, bottom=fg.BODY_TOP - 0.35, wspace=0.3)
+    top = fg.body_top(subtitle) - 0.03
+    axes = fg.axes_grid(fig, 1, 2, top=top, bottom=top - 0.3, wspace=0.3)
     draw_plot(axes[0], steps)
     draw_plot(axes[1], rates)
-    y = fg.BODY_TOP - 0.40
+    y = top - 0.35
     y = fg.table(fig, y, ["tau", "gamma certified", "gamma exact", "certified / exact",
                           "c certified", "c exact", "theorem gamma"],
                  [[str(r["tau"]), fg.fmt(r["gamma_cert"]), fg.fmt(r["gamma_exact"]),
@@ -330,10 +331,10 @@ def _draw_step_sizes(data: dict[str, Any]) -> list[Figure]:
     y = fg.BODY_TOP
     for start in range(0, len(plots), 6):
         fig = fg.new_page(heading, subtitle)
-        fig.text(fg.LEFT + 0.03, fg.BODY_TOP, data["bound_latex"], fontsize=12, va="top")
+        fig.text(fg.LEFT + 0.03, fg.body_top(subtitle), data["bound_latex"], fontsize=12, va="top")
         chunk = plots[start:start + 6]
         rows = (len(chunk) + 1) // 2
-        top = fg.BODY_TOP - 0.06
+        top = fg.body_top(subtitle) - 0.06
         bottom = top - 0.27 * rows
         axes = fg.axes_grid(fig, rows, 2, top=top, bottom=bottom, hspace=0.45, wspace=0.3)
         for ax, spec in zip(axes, chunk, strict=False):
@@ -345,7 +346,7 @@ def _draw_step_sizes(data: dict[str, Any]) -> list[Figure]:
     n_rows = sum(len(c["tau"]) for c in data["cases"])
     if y - (n_rows + 1) * 0.016 < 0.06:
         pages.append(fg.new_page(heading + " (table)", subtitle))
-        y = fg.BODY_TOP
+        y = fg.body_top(subtitle)
     _conservatism_table(pages[-1], y, data)
     return pages
 
