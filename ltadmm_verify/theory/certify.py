@@ -91,9 +91,10 @@ from ..problems.base import FloatArray
 MULTIPLIERS = ("sector", "interpolation")
 SOLVERS = ("auto", "clarabel", "scs")
 
-#: Largest LMI dimension ``n_z = (2N - 1) + N tau`` (``+ N`` when ``alpha != 1/2``) accepted. SCS
-#: takes ~10-20 s per solve at ``n_z = 119`` (N = tau = 10) on 2 shared cores and grows like
-#: ``n_z^3`` per iteration with more iterations; 200 keeps one certificate within minutes.
+#: Largest LMI dimension ``n_z = (2N - 1) + N tau`` (``+ N`` when ``alpha != 1/2``) accepted.
+#: Measured (benchmarks/bench_certify.py, 2 shared cores): a whole certificate at ``n_z = 119``
+#: (N = tau = 10) takes ~20 s wall / 12 s CPU (4 SCS solves, slowest 3.8 s); an SCS iteration costs
+#: ``O(n_z^3)``, so ``n_z = 200`` is ~5x that: one to two minutes.
 MAX_LMI_DIMENSION = 200
 #: Largest number of scalar multipliers accepted (interpolation: ``N tau (tau + 1)``).
 MAX_MULTIPLIERS = 4000
@@ -113,6 +114,10 @@ RATE_SLACK = 1e-6
 CLAIMED_MARGIN = 1e-6
 #: ``lambda_max(M)`` must be below ``-EIG_MARGIN * scale`` (``scale`` the norm of the LMI's terms).
 EIG_MARGIN = 1e-10
+
+
+#: A verified candidate: (rate it proves, its verification, P, lambda).
+_Candidate = tuple[float, "Verification", Any, Any]
 
 
 class CertificateTooLargeError(InvalidParameterError):
@@ -680,12 +685,10 @@ def certified_rate(
     build = time.perf_counter() - start
     order = _solver_order(solver, dim)
 
-    Candidate = tuple[float, Verification, Any, Any]
-
-    def attempt(r: float) -> tuple[str, Candidate | None]:
+    def attempt(r: float) -> tuple[str, _Candidate | None]:
         """Verdict on trial rate ``r`` and the best verified candidate seen (it may prove a rate
         above ``r`` when the solver's margin is ~0: still a valid, looser certificate)."""
-        found: Candidate | None = None
+        found: _Candidate | None = None
         for i, name in enumerate(order):
             status, t, P, lam, secs = lmi.solve(r, name, i > 0)
             ver = None
@@ -709,9 +712,9 @@ def certified_rate(
                 return "undecided", found  # inaccurate near the boundary: no re-solve
         return "undecided", found
 
-    best: Candidate | None = None
+    best: _Candidate | None = None
 
-    def keep(cand: Candidate | None) -> None:
+    def keep(cand: _Candidate | None) -> None:
         nonlocal best
         if cand is not None and cand[0] < 1.0 and (best is None or cand[0] < best[0]):
             best = cand
