@@ -172,6 +172,7 @@ def test_c4_fails_without_penalty(quadratic):
 
 
 # ------------------------------------------------------------------ C5
+@pytest.mark.filterwarnings("ignore:Input \"a\" has an eigenvalue pair:RuntimeWarning")
 def test_c5_fails_on_a_disconnected_graph(quadratic, monkeypatch):
     problem, _ = quadratic
     nets = [lv.make_network(f, N) for f in ("path", "ring", "complete")]

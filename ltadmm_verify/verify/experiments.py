@@ -20,6 +20,7 @@ from ..algorithms import Algorithm, GaussianNoise, run
 from ..network import Network
 from ..problems import Problem
 from ..problems.base import FloatArray
+from .statistics import Estimate, monte_carlo, tail_floor
 
 SWEEP_PARAMETERS = ("sigma2", "gamma", "tau")
 METRIC = "stationarity"
@@ -55,7 +56,7 @@ class MonteCarlo:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "seeds", integer_at_least("seeds", self.seeds, 2))
-        object.__setattr__(self, "rounds", integer_at_least("rounds", self.rounds, 8))
+        object.__setattr__(self, "rounds", integer_at_least("rounds", self.rounds, 20))
         object.__setattr__(self, "base_seed", integer_at_least("base_seed", self.base_seed, 0))
 
     def seed(self, config: int, replicate: int) -> int:
@@ -76,15 +77,12 @@ class Trace:
         """Whether the run stopped as diverged."""
         return self.diverged_at is not None
 
-    def tail_mean(self, start: int) -> float:
-        """Mean of ``M_k`` for ``k > start`` (``inf`` if diverged)."""
+    def floor(self, start: int, n_batches: int = 10, confidence: float = 0.95) -> Estimate:
+        """Mean of ``M_k`` for ``k > start`` with a batch-means interval
+        (:func:`~ltadmm_verify.verify.statistics.tail_floor`); ``inf`` if diverged."""
         if self.diverged:
-            return float("inf")
-        return float(self.values[start + 1:].mean())
-
-    def average(self) -> float:
-        """``Mbar_K = (1/K) sum_{k<K} M_k`` (``inf`` if diverged)."""
-        return float("inf") if self.diverged else float(self.values[:-1].mean())
+            return Estimate(float("inf"), float("inf"), 0, confidence)
+        return tail_floor(self.values[start + 1:], 1.0, n_batches, confidence)
 
 
 def with_parameter(algorithm: Algorithm, name: str, value: Any) -> Algorithm:
@@ -128,10 +126,8 @@ def replicate(
 ) -> list[Trace]:
     """``mc.seeds`` independent runs of one configuration."""
     k = mc.rounds if rounds is None else rounds
-    return [
-        simulate(algorithm, problem, network, k, mc.seed(config, s), sigma2, x0)
-        for s in range(mc.seeds)
-    ]
+    return monte_carlo(lambda seed: simulate(algorithm, problem, network, k, seed, sigma2, x0),
+                       [mc.seed(config, s) for s in range(mc.seeds)])
 
 
 @dataclass(frozen=True)
@@ -143,7 +139,9 @@ class FloorSweep:
     parameter : {"sigma2", "gamma", "tau"}
     values : ndarray, shape (P,)
     floors : ndarray, shape (P, S)
-        Per-run tail means (``inf`` for a diverged run).
+        Per-run means after the burn-in (``inf`` for a diverged run).
+    run_half_widths : ndarray, shape (P, S)
+        Batch-means confidence half-width of each run's floor (its own Monte Carlo error).
     rounds : list of int
         Rounds of the runs at each value (burn-in included).
     burn_in : list of int
@@ -158,16 +156,12 @@ class FloorSweep:
     parameter: str
     values: FloatArray
     floors: FloatArray
+    run_half_widths: FloatArray
     rounds: list[int]
     burn_in: list[int]
     seeds: np.ndarray
     sigma2: float | None
     algorithm: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def diverged(self) -> bool:
-        """Whether any run diverged."""
-        return bool(np.any(~np.isfinite(self.floors)))
 
     def points(self) -> tuple[FloatArray, FloatArray]:
         """``(x, y)`` per run: the parameter value and the run's floor."""
@@ -180,6 +174,7 @@ class FloorSweep:
             "parameter": self.parameter,
             "values": self.values.tolist(),
             "mean_floor": self.floors.mean(axis=1).tolist(),
+            "run_batch_means_half_width": self.run_half_widths.max(axis=1).tolist(),
             "rounds": self.rounds,
             "burn_in": self.burn_in,
             "seeds": self.seeds.tolist(),
@@ -229,6 +224,7 @@ def floor_sweep(
     if parameter != "sigma2":
         sigma2 = positive_float("sigma2", sigma2)
     floors = np.empty((vals.size, mc.seeds))
+    run_half_widths = np.empty((vals.size, mc.seeds))
     rounds_used: list[int] = []
     burn: list[int] = []
     for i, v in enumerate(vals):
@@ -246,7 +242,9 @@ def floor_sweep(
         burn.append(b)
         rounds_used.append(b + k)
         traces = replicate(alg, problem, network, mc, config=i, sigma2=level, rounds=b + k, x0="optimum")
-        floors[i] = [t.tail_mean(start=b) for t in traces]
+        estimates = [t.floor(start=b, confidence=mc.confidence) for t in traces]
+        floors[i] = [e.value for e in estimates]
+        run_half_widths[i] = [e.half_width for e in estimates]
     seeds = np.array([[mc.seed(i, s) for s in range(mc.seeds)] for i in range(vals.size)])
-    return FloorSweep(parameter, vals, floors, rounds_used, burn, seeds,
+    return FloorSweep(parameter, vals, floors, run_half_widths, rounds_used, burn, seeds,
                       None if parameter == "sigma2" else sigma2, algorithm.parameters())

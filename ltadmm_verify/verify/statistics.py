@@ -17,7 +17,7 @@ constants.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -230,8 +230,3 @@ def tail_floor(
         )
     batches = tail[tail.size - size * n_batches:].reshape(n_batches, size).mean(axis=1)
     return mean_ci(batches, confidence)
-
-
-def pooled_mean(estimates: Sequence[Estimate], confidence: float = CONFIDENCE) -> Estimate:
-    """Mean over independent replicates (e.g. one tail floor per seed), as :func:`mean_ci`."""
-    return mean_ci(np.array([e.value for e in estimates]), confidence)

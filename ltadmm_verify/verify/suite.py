@@ -60,7 +60,7 @@ class SuiteConfig:
         seeds = self.seeds if self.seeds is not None else (3 if self.quick else 8)
         rounds = self.rounds if self.rounds is not None else (200 if self.quick else 600)
         return MonteCarlo(seeds=integer_at_least("seeds", seeds, 2),
-                          rounds=integer_at_least("rounds", rounds, 8), base_seed=self.base_seed)
+                          rounds=integer_at_least("rounds", rounds, 20), base_seed=self.base_seed)
 
 
 def _admissible(problem: Problem, network: Network, tau: int) -> float:
