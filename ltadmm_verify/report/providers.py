@@ -53,6 +53,7 @@ class Case:
     name: str
     problem: Any
     network: Any
+    network_name: str
     gamma_crit: float
     how: str
     lt_admm: Any
@@ -63,8 +64,6 @@ class Case:
     def label(self) -> str:
         """``problem on graph``."""
         return f"{self.name} on {self.network_name}"
-
-    network_name: str = ""
 
 
 def cases(config: dict[str, Any], instances: Instances, claim: str) -> list[Case]:
@@ -92,7 +91,7 @@ def cases(config: dict[str, Any], instances: Instances, claim: str) -> list[Case
                                  batch_size=c["batch_size"])
         base_seed = config["report"]["seed"] * 100000 + 10000 * CLAIMS.index(claim) + 1000 * index
         mc = exp.MonteCarlo(seeds=c["seeds"], rounds=c["rounds"], base_seed=base_seed)
-        out.append(Case(name, problem, network, g_crit, how, lt, vr, mc, c["graph"]))
+        out.append(Case(name, problem, network, c["graph"], g_crit, how, lt, vr, mc))
     return out
 
 
@@ -103,13 +102,12 @@ def _seeds(case: Case, *algorithms: Any) -> int | None:
     return case.mc.seeds if simulated else None
 
 
-def mean_curve(case: Case, algorithm: Any, *, sigma2: float = 0.0, rounds: int | None = None
-               ) -> tuple[np.ndarray, str]:
+def mean_curve(case: Case, algorithm: Any, *, sigma2: float = 0.0) -> tuple[np.ndarray, str]:
     """``E[M_k]``, ``k = 0..K``: exact expected curve when the check would use it, else the mean
     of at most :data:`CURVE_SEEDS` simulated runs (diverged runs padded with NaN)."""
     checks, exp = _checks(), _experiments()
     exact = require("ltadmm_verify.theory.exact", "expected_metrics")
-    k = case.mc.rounds if rounds is None else rounds
+    k = case.mc.rounds
     if checks.uses_exact(algorithm, case.problem):
         noise_mod = require("ltadmm_verify.algorithms", "GaussianNoise")
         noise = noise_mod.GaussianNoise(sigma2) if sigma2 > 0 else None
