@@ -237,6 +237,8 @@ def region_figure(region: CertifiedRegion, path: str) -> str:
         ax1.plot(taus, cert[0] / taus**2, "k--", label=r"C3 law $\propto 1/\tau^2$ (through $\tau=1$)")
     ax1.set_xscale("log")
     ax1.set_yscale("log")
+    ax1.set_xticks(taus, [str(int(t)) for t in taus])
+    ax1.minorticks_off()
     ax1.set_xlabel(r"local steps $\tau$")
     ax1.set_ylabel(r"step size $\gamma$")
     ax1.legend(fontsize=8)
