@@ -202,3 +202,13 @@ def test_cli_certify(tmp_path, capsys) -> None:
     assert [c["status"] for c in data["certificates"]] == ["certified", "certified"]
     assert main(["certify", "--agents", "40", "--tau", "8", "--gamma", "0.1"]) == 2
     assert "MAX_LMI_DIMENSION" in capsys.readouterr().err
+
+
+def test_cli_certify_region_with_figure(tmp_path) -> None:
+    fig, out = tmp_path / "region.png", tmp_path / "region.json"
+    assert main(["certify", "--agents", "3", "--tau", "1", "2", "--figure", str(fig),
+                 "--out", str(out)]) == 0
+    assert fig.stat().st_size > 0
+    rows = json.loads(out.read_text())["region"]["rows"]
+    assert [r["tau"] for r in rows] == [1, 2]
+    assert all(r["gamma_cert"] <= r["gamma_exact"] for r in rows)
