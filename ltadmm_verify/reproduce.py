@@ -47,6 +47,7 @@ LT-ADMM variants) modelled time to target to the best over the baselines and the
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -353,6 +354,25 @@ class ReproductionResult:
             "c6": {str(r): self.c6_check(r).to_dict() for r in self.config.ratios},
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReproductionResult:
+        """Rebuild a result from :meth:`to_dict` output (e.g. a loaded ``reproduction.json``)."""
+        fields: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in data["config"].items()
+        }
+        config = ReproductionConfig(**fields)
+        result = cls(config, data["instance"], float(data["cost_model"]["grad_unit"]),
+                     float(data["cost_model"]["comm_unit"]))
+        for curve in data["curves"].values():
+            result.entries.append(Entry(curve["method"], int(curve["tau"]), curve["parameters"],
+                                        curve["grid_point"], curve["tuning"], curve["runs"]))
+        return result
+
+    @classmethod
+    def load(cls, path: str | Path) -> ReproductionResult:
+        """Read ``reproduction.json`` written by :meth:`write`."""
+        return cls.from_dict(json.loads(Path(path).read_text()))
+
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write ``reproduction.json`` and the figures into ``out_dir`` (atomically)."""
         out = Path(out_dir)
@@ -456,7 +476,7 @@ def _figure(result: ReproductionResult, axis: str, ratio: float | None) -> bytes
     fig, axes = plt.subplots(2, len(taus), figsize=(4.2 * len(taus), 7), squeeze=False,
                              sharex="col")
     if axis == "time":
-        xlabel = f"modelled time T (units of t_grad), t_comm/t_grad = {ratio:g}"
+        xlabel = f"modelled time T / t_grad  (t_comm/t_grad = {ratio:g})"
     else:
         xlabel = {"round": "communication rounds k",
                   "grad_evals": "per-sample gradient evaluations (network-wide)"}[axis]
@@ -481,12 +501,13 @@ def _figure(result: ReproductionResult, axis: str, ratio: float | None) -> bytes
         axes[1, col].set_xlabel(xlabel)
         if axis != "round":
             axes[1, col].ticklabel_format(axis="x", style="sci", scilimits=(0, 3))
-    axes[0, 0].set_ylabel("stationarity M_k = |grad F(x_bar)|^2 + consensus")
+    axes[0, 0].set_ylabel("stationarity M_k (dimensionless)")
     axes[1, 0].set_ylabel("test accuracy of x_bar (fraction)")
     axes[0, 0].legend(fontsize=8)
     axes[1, 0].legend(fontsize=8, loc="lower right")
-    fig.suptitle(f"digits, N = {result.config.n_agents} {result.config.graph}, |B| = "
-                 f"{result.config.batch_size}, {result.config.seeds} seeds (one line per seed)")
+    fig.suptitle(f"digits ({result.config.split} split), N = {result.config.n_agents} "
+                 f"{result.config.graph}, |B| = {result.config.batch_size}, {result.config.seeds} "
+                 "seeds (one line per seed); M_k = |grad F(x_bar)|^2 + consensus, dotted: targets")
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90)

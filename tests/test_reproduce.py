@@ -96,6 +96,14 @@ def test_c6_verdict(lt, base, verdict, measured):
     assert check.evidence["best_baseline"]["time_to_target"] == base * 101.0
 
 
+def test_result_round_trips_through_json(tmp_path):
+    result = _synthetic(3, 6)
+    (tmp_path / "r.json").write_text(json.dumps(result.to_dict()))
+    loaded = ReproductionResult.load(tmp_path / "r.json")
+    assert loaded.config == result.config
+    assert loaded.c6_check(100.0) == result.c6_check(100.0)
+
+
 def test_c6_not_applicable_when_no_baseline_reaches_the_target():
     assert _synthetic(3, None).c6_check(100.0).verdict == "NOT APPLICABLE"
 
