@@ -363,7 +363,8 @@ class ReproductionResult:
         config = ReproductionConfig(**fields)
         result = cls(config, data["instance"], float(data["cost_model"]["grad_unit"]),
                      float(data["cost_model"]["comm_unit"]))
-        for curve in data["curves"].values():
+        order = sorted(data["curves"].values(), key=lambda c: (METHODS.index(c["method"]), c["tau"]))
+        for curve in order:
             result.entries.append(Entry(curve["method"], int(curve["tau"]), curve["parameters"],
                                         curve["grid_point"], curve["tuning"], curve["runs"]))
         return result
