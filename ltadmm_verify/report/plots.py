@@ -48,8 +48,6 @@ def series(label: str, x: Any, y: Any, kind: str = "line", low: Any = None,
 
 def _readable_log_ticks(ax: Axes, spec: dict[str, Any]) -> None:
     """No overlapping minor labels on log axes; plain labels when the data span little."""
-    from .figures import fmt
-
     for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
         if spec.get(f"{name}scale") != "log":
             continue
@@ -64,7 +62,7 @@ def _readable_log_ticks(ax: Axes, spec: dict[str, Any]) -> None:
             axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         else:
             continue
-        axis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
 
 
 def draw_plot(ax: Axes, spec: dict[str, Any]) -> None:

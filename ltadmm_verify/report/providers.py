@@ -233,10 +233,12 @@ def claim_c3(config: dict[str, Any], instances: Instances) -> ClaimOutcome:
     c = config["checks"]
     rounds = config["theory"]["divergence_rounds"]
     results, plots, notes = [], [], []
+    constant_checks = []  # as the checks returned them (summarised below)
     for case in cases(config, instances, "C3"):
         implied, lam = [], []
         for gname, network in instances.networks.items():
             r = checks.check_c3_step_constant(case.lt_admm, case.problem, network, rounds=rounds)
+            constant_checks.append(r)
             results.append(dataclasses.replace(r, claim=f"{r.claim} ({case.name}, {gname})"))
             implied.append(r.evidence.get("implied_constant"))
             lam.append(network.lambda_l)
@@ -262,6 +264,15 @@ def claim_c3(config: dict[str, Any], instances: Instances) -> ClaimOutcome:
                      f"{fmt(case.lt_admm.beta / case.lt_admm.gamma)}, rho = {fmt(case.lt_admm.rho)}; "
                      "threshold: exact critical step on quadratics with full gradients, else the "
                      f"empirical divergence threshold ({rounds} rounds).")
+    suite = require("ltadmm_verify.verify.suite", "summarise")
+    c3 = suite.summarise(constant_checks).get("C3")
+    if c3:
+        low, high = c3["conservativeness_range"]
+        notes.append(f"Over the {c3['instances']} instances: the largest constant consistent with every "
+                     f"instance is {fmt(c3['largest_constant_consistent_with_every_instance'])} (card value "
+                     f"{fmt(c3['calibrated_constant'])}); the true critical step is {fmt(low)} to "
+                     f"{fmt(high)} times the law's step; {len(c3['failing_instances'])} instance(s) "
+                     "admit a smaller constant than the card's.")
     return ClaimOutcome(results, plots, notes, seeds=None)
 
 
