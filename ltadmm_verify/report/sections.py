@@ -248,10 +248,11 @@ def draw_environment(data: dict[str, Any], config: dict[str, Any], runtime: dict
     y = fg.table(fig, fg.BODY_TOP, ["item", "value"], rows, [1, 3], size=8)
     y = fg.text_block(fig, y, "Effective configuration (default.toml merged with the user's file):",
                       weight="bold")
-    lines = [f"{table}.{key} = {json.dumps(value)}" for table, values in config.items()
-             for key, value in values.items()]
-    half = (len(lines) + 1) // 2
     middle = (fg.LEFT + fg.RIGHT) / 2
+    width = fg.chars_per_line(6.5, middle, "monospace") - 2
+    lines = [line for table, values in config.items() for key, value in values.items()
+             for line in fg.wrap(f"{table}.{key} = {json.dumps(value)}", width).split("\n")]
+    half = (len(lines) + 1) // 2
     for column, x in ((lines[:half], fg.LEFT), (lines[half:], middle)):
         fg.text_block(fig, y, "\n".join(column), size=6.5, family="monospace", x=x, width=10**4)
     return [fig]
