@@ -192,6 +192,8 @@ def test_region_small_grid() -> None:
         assert 0 < row.ratio <= 1.0  # no certificate beyond an instance's critical step
     assert all(p["rate"] is not None and p["rate"] < 1 for p in region.rate_map)
     assert "gamma_cert" in region.table()
+    c = region.law_constant
+    assert c is not None and c == min(r.c_cert for r in region.rows if r.c_cert is not None)
 
 
 def test_cli_certify(tmp_path, capsys) -> None:

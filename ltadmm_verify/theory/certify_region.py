@@ -80,10 +80,19 @@ class CertifiedRegion:
     seconds: float
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def law_constant(self) -> float | None:
+        """``min_tau c_cert(tau)``: the largest ``c`` such that every step allowed by C3's law
+        ``gamma <= c lambda_l / (L tau^2)`` at the computed ``tau`` is certified (``None`` if some
+        ``tau`` has no certified step). Provenance: certified on this graph and class only."""
+        values = [r.c_cert for r in self.rows]
+        return None if any(v is None for v in values) else min(v for v in values if v is not None)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view."""
         return {"rows": [r.to_dict() for r in self.rows], "rate_map": self.rate_map,
-                "parameters": self.parameters, "seconds": self.seconds, "notes": self.notes}
+                "law_constant": self.law_constant, "parameters": self.parameters,
+                "seconds": self.seconds, "notes": self.notes}
 
     def table(self) -> str:
         """The per-``tau`` comparison as a fixed-width text table."""
@@ -95,6 +104,10 @@ class CertifiedRegion:
             cc = "-" if r.c_cert is None else f"{r.c_cert:.3g}"
             ra = "-" if r.ratio is None else f"{r.ratio:.3f}"
             lines.append(f"{r.tau:>4} {gc:>11} {r.gamma_exact:>11.4g} {ra:>10} {cc:>8} {r.c_exact:>8.3g}")
+        c = self.law_constant
+        if c is not None:
+            lines.append(f"C3 law gamma <= c lambda_l/(L tau^2) is certified for every tau above "
+                         f"with c = {c:.3g} (certified, this graph and class)")
         return "\n".join(lines)
 
 
