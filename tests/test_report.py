@@ -116,12 +116,14 @@ def test_json_deterministic(quick_report: tuple[Path, dict, list[str]], tmp_path
         ("[setup]\ngraphs = ['ring', 'moebius']\n", "setup.graphs must be one of"),
         ("[checks]\nsigma2 = [0.1, -1.0]\n", "checks.sigma2 must be > 0"),
         ("[quick.checks]\nrounds = 1.5\n", "quick.checks.rounds must be an integer"),
+        ("[quick.checks]\nseeds = 1\n", "quick.checks.seeds must be >= 2"),
         ("checks = 3\n", "checks must be a table"),
         ("[checks\n", "is not valid TOML"),
         ("[checks]\ngraph = 'torus'\n", "checks.graph must be one of setup.graphs"),
         ("[reproduction]\nverdict_ratio = 5.0\n", "reproduction.verdict_ratio must be one of"),
         ("[reproduction]\nseeds = 1\n", "reproduction: seeds must be an integer >= 2"),
         ("[theory]\ncertify = 1\n", "theory.certify must be a boolean"),
+        ("[setup]\ngraphs = ['torus']\n[checks]\ngraph = 'torus'\n", "setup: n must factor"),
     ],
 )
 def test_bad_configuration_fails_fast(

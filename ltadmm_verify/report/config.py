@@ -102,16 +102,18 @@ def _matches(value: Any, template: Any) -> bool:
 
 
 def _check_value(path: str, value: Any) -> None:
+    """Vocabulary and range of ``value`` (the rules of ``x.y`` also hold for ``quick.x.y``)."""
+    rule = path.removeprefix(f"{QUICK_KEY}.")
     items = value if isinstance(value, list) else [value]
     if isinstance(value, list) and not value:
         raise ConfigurationError(f"{path} must be a non-empty list, got []")
-    if path in CHOICES:
-        allowed = CHOICES[path]
+    if rule in CHOICES:
+        allowed = CHOICES[rule]
         for item in items:
             if item not in allowed:
                 raise ConfigurationError(f"{path} must be one of {list(allowed)}, got {item!r}")
-    if path in MINIMUM:
-        low = MINIMUM[path]
+    if rule in MINIMUM:
+        low = MINIMUM[rule]
         for item in items:
             if item < low:
                 what = "> 0" if 0 < low < 1e-100 else f">= {low:g}"

@@ -464,5 +464,9 @@ def check_configuration(config: dict[str, Any]) -> None:
     if len(c["tau"]) < 2 or len(c["sigma2"]) < 2 or len(c["gamma_fractions"]) < 2:
         raise ConfigurationError("checks.tau, checks.sigma2 and checks.gamma_fractions must hold at "
                                  "least two values each (slopes are fitted over them)")
+    try:
+        Instances.from_config(config)
+    except LTADMMVerifyError as error:
+        raise ConfigurationError(f"setup: {error}") from None
     if "C6" in config["report"]["claims"]:
         reproduction_config(config)
