@@ -96,8 +96,10 @@ SOLVERS = ("auto", "clarabel", "scs")
 #: (N = tau = 10) takes ~20 s wall / 12 s CPU (4 SCS solves, slowest 3.8 s); an SCS iteration costs
 #: ``O(n_z^3)``, so ``n_z = 200`` is ~5x that: one to two minutes.
 MAX_LMI_DIMENSION = 200
-#: Largest number of scalar multipliers accepted (interpolation: ``N tau (tau + 1)``).
-MAX_MULTIPLIERS = 4000
+#: Largest number of scalar multipliers accepted (interpolation: ``N tau (tau + 1)``). Measured:
+#: interpolation at N = tau = 10 (1100 multipliers) takes ~3 min wall on 2 shared cores (sector:
+#: ~10 s), at N = 10, tau = 5 (300) ~23 s.
+MAX_MULTIPLIERS = 1200
 #: Clarabel (interior point, dense KKT block of size ``n_z^2/2``) is the default solver up to this
 #: LMI dimension; SCS (first order, ``O(n_z^3)`` per iteration) above. Measured: at ``n_z = 41``
 #: Clarabel needs ~5 s, SCS ~0.3 s; at ``n_z = 23`` both ~0.2 s.
