@@ -99,4 +99,4 @@ def draw_plot(ax: Axes, spec: dict[str, Any]) -> None:
     ax.set_ylabel(spec["ylabel"])
     ax.set_title(spec["title"])
     if spec["series"]:
-        ax.legend(loc="best")
+        ax.legend(loc="best", framealpha=0.6)
