@@ -344,8 +344,9 @@ def _draw_step_sizes(data: dict[str, Any]) -> list[Figure]:
         pages.append(fig)
         y = bottom - 0.05
     n_rows = sum(len(c["tau"]) for c in data["cases"])
-    if y - (n_rows + 1) * 0.016 < 0.06:
-        pages.append(fg.new_page(heading + " (table)", subtitle))
+    if y - (n_rows + 1) * 0.018 - 0.014 * len(data["cases"]) < 0.06:  # table, then a line per case
+        pages.append(fg.new_page(HEADINGS["theory"] + ": step sizes, theorem versus threshold",
+                                 subtitle))
         y = fg.body_top(subtitle)
     _conservatism_table(pages[-1], y, data)
     return pages
@@ -363,9 +364,15 @@ def _draw_calibrated(data: dict[str, Any]) -> list[Figure]:
                            + (" FLAGGED" if t["flagged"] else "") for t in c["trends"])
         rows.append([f"{c['name']} (card {c['card']})", fg.fmt(c["value"]), str(c["n_instances"]),
                      ", ".join(c["methods"]), str(c["binding_instance"]), ranges, trends or "n/a"])
-    fg.table(fig, fg.BODY_TOP, ["constant", "value", "instances", "threshold method",
-                                "binding instance", "instance ranges", "trends of implied c"],
-             rows, [1.1, 0.7, 0.6, 1.0, 1.4, 1.9, 1.5], wrap_chars=[14, 0, 0, 14, 20, 30, 22], size=7)
+    y = fg.table(fig, fg.BODY_TOP, ["constant", "value", "instances", "threshold method",
+                                    "binding instance", "instance ranges", "trends of implied c"],
+                 rows, [1.1, 0.7, 0.75, 1.0, 1.4, 1.9, 1.5], wrap_chars=[14, 0, 0, 14, 20, 30, 22],
+                 size=7)
+    flagged = [f"{c['name']}, trend along {t['parameter']}: {t['note']}" for c in data["constants"]
+               for t in c["trends"] if t.get("flagged")]
+    if flagged:
+        fg.text_block(fig, y, "Flagged scaling trends (the implied constant drifts to 0 along a "
+                      "family):\n" + "\n".join(flagged), size=8)
     return [fig]
 
 
