@@ -47,6 +47,8 @@ NUMERICAL_RTOL = 1e-8
 #: square, so double precision bottoms out near ``1e-32`` relative; this keeps 12 orders of margin).
 PRECISION_FLOOR = 1e-20
 METHODS = ("auto", "exact", "simulate")
+#: Longest exact expected curve computed by the summability test.
+EXACT_MAX_ROUNDS = 200_000
 #: The summability window is averaged over this many consecutive blocks before the log-log fit.
 WINDOW_BLOCKS = 8
 
@@ -182,8 +184,11 @@ def check_c1_floor(
     - ``parameter="gamma"`` (``beta / gamma`` fixed): ``B <= C gamma`` as ``gamma -> 0`` needs ``s >= 1``;
     - ``parameter="tau"`` (``gamma`` fixed): ``B <= C tau`` as ``tau`` grows needs ``s <= 1``.
 
-    Tolerance: the half-width of the slope's confidence interval (simulation) or
-    :data:`NUMERICAL_RTOL` (exact). A diverged run makes the check FAIL. A precomputed simulated
+    The claims are about ``sigma^2, gamma -> 0`` and ``tau`` growing: with exact floors the measured
+    slope is the local slope at the extreme pair of ``values`` and the tolerance its Richardson
+    error (change to the next local slope; at least :data:`NUMERICAL_RTOL`); simulated floors are
+    fitted by least squares over all runs and the tolerance is the slope's confidence half-width.
+    A diverged run makes the check FAIL. A precomputed simulated
     ``sweep`` (:func:`~ltadmm_verify.verify.experiments.floor_sweep`) may be passed instead of
     ``values`` to share runs between checks.
     """
@@ -202,10 +207,33 @@ def check_c1_floor(
         return _failed(claim, statement, 1.0, relation, "a run diverged (step not admissible)", evidence)
     if np.any(y <= 0):
         return _failed(claim, statement, 1.0, relation, "a floor was not positive", evidence)
+    if is_exact:
+        slope, tol = _limit_slope(x, y, toward_zero=parameter != "tau")
+        evidence["limit_slope"] = {"value": slope, "richardson_error": tol}
+        return CheckResult.compare(claim, statement, slope, 1.0, max(tol, NUMERICAL_RTOL), relation,
+                                   evidence)
     fit = loglog_slope(x, y, mc.confidence)
     evidence["fit"] = fit.to_dict()
-    tol = NUMERICAL_RTOL if is_exact else fit.slope.half_width
-    return CheckResult.compare(claim, statement, fit.slope.value, 1.0, tol, relation, evidence)
+    return CheckResult.compare(claim, statement, fit.slope.value, 1.0, fit.slope.half_width, relation,
+                               evidence)
+
+
+def _limit_slope(x: FloatArray, y: FloatArray, toward_zero: bool) -> tuple[float, float]:
+    """Limit of the local log-log slope of exact values as ``x -> 0`` (or ``x -> inf``).
+
+    The local slopes between consecutive points are ``s_j``; the limit is estimated by the slope of
+    the extreme pair and its error by the change to the next pair, ``|s_1 - s_2|`` (for a smooth
+    ``y`` the local slope is ``s_0 + a x + O(x^2)``, so this bounds the distance to ``s_0`` when the
+    points are a geometric sequence of ratio at most 1/2).
+    """
+    order = np.argsort(x)
+    lx, ly = np.log(x[order]), np.log(y[order])
+    local = np.diff(ly) / np.diff(lx)
+    if not toward_zero:
+        local = local[::-1]
+    if local.size < 2:
+        return float(local[0]), float("inf")
+    return float(local[0]), float(abs(local[0] - local[1]))
 
 
 def check_c1_vanishing(
@@ -262,8 +290,11 @@ def check_summable(
 
     Used for C1's transient (LT-ADMM with full gradients and no noise, where ``B = 0``), for C2
     (LT-ADMM-VR, exact convergence on finite sums) and O3 (LT-ADMM-VR without reset). Exact
-    expected curve on quadratics (the run is then deterministic), otherwise one slope per seed and
-    their mean with a Student-t interval. Evidence: orders of magnitude fallen, ``K tau Mbar_K`` at
+    expected curve on quadratics (the run is then deterministic; its horizon is extended until
+    ``M_k`` can fall by ``1 / PRECISION_FLOOR`` at the exact asymptotic rate, at most
+    :data:`EXACT_MAX_ROUNDS`), otherwise one slope per seed (horizon ``mc.rounds``: a geometric decay
+    slower than the horizon looks like a power law) and their mean with a Student-t interval.
+    Evidence: orders of magnitude fallen, ``K tau Mbar_K`` at
     ``K/2`` and ``K``.
     """
     mc = mc or MonteCarlo()
@@ -273,7 +304,14 @@ def check_summable(
     evidence: dict[str, Any] = {"instance": _instance(problem, network),
                                 "algorithm": algorithm.parameters(), "rounds": mc.rounds}
     if uses_exact(algorithm, problem, method):
-        curves = [exact.expected_metrics(algorithm, problem, network, mc.rounds, x0=x0)["stationarity"]]
+        radius = exact.spectral_radius(algorithm, problem, network)
+        if radius >= 1.0:
+            return _failed(claim, statement, -1.0, "<=", f"spectral radius {radius:.6g} >= 1", evidence)
+        # horizon: long enough for M_k to fall by 1/PRECISION_FLOOR at the asymptotic rate radius^2
+        rounds = int(min(EXACT_MAX_ROUNDS, max(mc.rounds, np.ceil(np.log(PRECISION_FLOOR)
+                                                                  / (2 * np.log(radius))))))
+        evidence.update(rounds=rounds, exact_spectral_radius=radius)
+        curves = [exact.expected_metrics(algorithm, problem, network, rounds, x0=x0)["stationarity"]]
         evidence["method"] = "exact expected curve"
     elif getattr(algorithm, "batch_size", None) is None:
         trace = simulate(algorithm, problem, network, mc.rounds, mc.seed(0, 0), x0=x0)
@@ -290,7 +328,7 @@ def check_summable(
     if not all(np.all(np.isfinite(c)) for c in curves) or max(c[-1] / c[0] for c in curves) > 1e12:
         return _failed(claim, statement, -1.0, "<=", "the iteration diverged", evidence)
     slopes, infos = zip(*(_tail_slope(c, mc.confidence) for c in curves), strict=True)
-    k = mc.rounds
+    k = curves[0].size - 1
     evidence["K_tau_Mbar"] = {
         "K/2": float(np.mean([c[: k // 2].mean() * (k // 2) * tau for c in curves])),
         "K": float(np.mean([c[:k].mean() * k * tau for c in curves])),
