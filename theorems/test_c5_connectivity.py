@@ -4,7 +4,10 @@ Same quadratic and parameters on several graphs of the same size (path, ring, ra
 Erdos-Renyi, complete, and one generated graph), frozen penalty, a step inside the theorem's region
 on every graph; exact asymptotic rates (squared spectral radius of the round map); the speed
 ``1 - r`` must not decrease with ``lambda_l`` (log-log slope >= 0 within its confidence interval).
-It holds in the network-limited regime (``mu >= 0.5``, ``rho <= 1``), not over the whole domain.
+The ci examples of the network-limited regime (``mu >= 0.5``, ``rho <= 1``) pass; the whole domain
+does not, and the ``thorough`` profile also found a counterexample inside that regime (4 agents,
+``rho = 0.1``, ``tau = 1``, ``gamma = beta = 0.0248``: rates path 0.96523, ring 0.97225, complete
+0.97023, slope ``-0.10 +- 0.08``): C5 is a majority trend, not a monotone law in ``lambda_l``.
 
 Finding (strict expected failure over the whole domain, pinned by a minimal counterexample): when
 the slowest mode is the local optimisation mode (small ``gamma mu``), the rate is the same on every

@@ -185,8 +185,9 @@ def check_c1_floor(
     - ``parameter="tau"`` (``gamma`` fixed): ``B <= C tau`` as ``tau`` grows needs ``s <= 1``.
 
     The claims are about ``sigma^2, gamma -> 0`` and ``tau`` growing: with exact floors the measured
-    slope is the local slope at the extreme pair of ``values`` and the tolerance its Richardson
-    error (change to the next local slope; at least :data:`NUMERICAL_RTOL`); simulated floors are
+    slope is the limit of the local slope (extrapolated from the two pairs of ``values`` nearest the
+    limit, see :func:`_limit_slope`) and the tolerance the size of that extrapolation (at least
+    :data:`NUMERICAL_RTOL`); simulated floors are
     fitted by least squares over all runs and the tolerance is the slope's confidence half-width.
     A diverged run makes the check FAIL. A precomputed simulated
     ``sweep`` (:func:`~ltadmm_verify.verify.experiments.floor_sweep`) may be passed instead of
@@ -209,7 +210,7 @@ def check_c1_floor(
         return _failed(claim, statement, 1.0, relation, "a floor was not positive", evidence)
     if is_exact:
         slope, tol = _limit_slope(x, y, toward_zero=parameter != "tau")
-        evidence["limit_slope"] = {"value": slope, "richardson_error": tol}
+        evidence["limit_slope"] = {"value": slope, "extrapolation_error": tol}
         return CheckResult.compare(claim, statement, slope, 1.0, max(tol, NUMERICAL_RTOL), relation,
                                    evidence)
     fit = loglog_slope(x, y, mc.confidence)
@@ -221,19 +222,22 @@ def check_c1_floor(
 def _limit_slope(x: FloatArray, y: FloatArray, toward_zero: bool) -> tuple[float, float]:
     """Limit of the local log-log slope of exact values as ``x -> 0`` (or ``x -> inf``).
 
-    The local slopes between consecutive points are ``s_j``; the limit is estimated by the slope of
-    the extreme pair and its error by the change to the next pair, ``|s_1 - s_2|`` (for a smooth
-    ``y`` the local slope is ``s_0 + a x + O(x^2)``, so this bounds the distance to ``s_0`` when the
-    points are a geometric sequence of ratio at most 1/2).
+    Local slopes ``s_1, s_2`` between the consecutive points nearest the limit, at the (geometric)
+    midpoints ``m_1, m_2``. Toward 0, a smooth ``y`` has ``s(m) = s_0 + a m + O(m^2)``, so the limit is
+    extrapolated linearly, ``s_0 = s_1 - (s_2 - s_1) m_1 / (m_2 - m_1)``, with the size of that
+    correction, ``|s_2 - s_1|``, as its error. Toward infinity the extreme slope ``s_1`` is returned
+    with the error ``|s_1 - s_2|``.
     """
     order = np.argsort(x)
     lx, ly = np.log(x[order]), np.log(y[order])
     local = np.diff(ly) / np.diff(lx)
-    if not toward_zero:
-        local = local[::-1]
+    mids = np.exp(0.5 * (lx[1:] + lx[:-1]))
     if local.size < 2:
         return float(local[0]), float("inf")
-    return float(local[0]), float(abs(local[0] - local[1]))
+    if not toward_zero:
+        return float(local[-1]), float(abs(local[-1] - local[-2]))
+    s1, s2, m1, m2 = local[0], local[1], mids[0], mids[1]
+    return float(s1 - (s2 - s1) * m1 / (m2 - m1)), float(abs(s2 - s1))
 
 
 def check_c1_vanishing(
