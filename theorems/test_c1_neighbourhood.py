@@ -6,6 +6,8 @@ simulation with Student-t confidence intervals over independent seeds.
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import given, note, settings, target
 from hypothesis import strategies as st
 
@@ -22,7 +24,7 @@ def test_c1_floor_scaling_exact(data, instance, record):
     """Floor vs sigma^2 (slope >= 1), vs gamma (slope >= 1), vs tau (slope <= 1), B(0) = 0 and a
     summable transient, on quadratics with an admissible step for every tau of the sweep."""
     problem, network = instance
-    alg = data.draw(lst.ltadmm_algorithms(problem, network, critical_tau=max(TAUS)))
+    alg = data.draw(lst.ltadmm_algorithms(problem, network, critical_taus=TAUS))
     sigma2 = data.draw(lst.noise_levels(), label="sigma2")
     note(f"network {network.describe()}, algorithm {alg.parameters()}, sigma2 {sigma2}")
     results = [
@@ -33,8 +35,10 @@ def test_c1_floor_scaling_exact(data, instance, record):
         checks.check_c1_vanishing(alg, problem, network),
         checks.check_c1_transient(alg, problem, network, mc=MonteCarlo(rounds=400)),
     ]
-    target(-results[1].measured, label="C1.gamma slope (smaller is worse)")
-    target(results[2].measured, label="C1.tau slope (larger is worse)")
+    if math.isfinite(results[1].measured):
+        target(-results[1].measured, label="C1.gamma slope (smaller is worse)")
+    if math.isfinite(results[2].measured):
+        target(results[2].measured, label="C1.tau slope (larger is worse)")
     for r in results:
         record(r)
         note(f"{r.claim}: {r.verdict} measured {r.measured:.6g} {r.relation} {r.bound} +- {r.tolerance:.3g}")

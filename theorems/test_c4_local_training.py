@@ -40,7 +40,7 @@ QUADRATICS = lst.instances("quadratic", max_nodes=12, max_dim=3)
 def cases(draw, region="theorem", penalties=("frozen",)):
     """A quadratic instance and LT-ADMM at ``tau = 1`` with a step inside ``region`` at ``tau = 8``."""
     problem, network = draw(QUADRATICS)
-    alg = draw(lst.ltadmm_algorithms(problem, network, tau=1, critical_tau=max(TAUS), region=region,
+    alg = draw(lst.ltadmm_algorithms(problem, network, tau=1, critical_taus=TAUS, region=region,
                                      penalties=penalties))
     return problem, network, alg
 

@@ -47,6 +47,9 @@ NUMERICAL_RTOL = 1e-8
 #: square, so double precision bottoms out near ``1e-32`` relative; this keeps 12 orders of margin).
 PRECISION_FLOOR = 1e-20
 METHODS = ("auto", "exact", "simulate")
+#: Exact floor sweeps toward 0 (sigma^2, gamma) are extended this many factors of 4 below the
+#: smallest requested value, so that the limit slope is read where the local slope has settled.
+EXACT_EXTENSION = 3
 #: Longest exact expected curve computed by the summability test.
 EXACT_MAX_ROUNDS = 200_000
 #: The summability window is averaged over this many consecutive blocks before the log-log fit.
@@ -139,6 +142,9 @@ def _floors(
     """Per-point ``(x, floor)`` of a floor sweep, exact or simulated (or the given ``sweep``)."""
     evidence: dict[str, Any] = {}
     if sweep is None and uses_exact(algorithm, problem, method):
+        if parameter != "tau":
+            # the claims are limits toward 0: exact floors are cheap, so extend the sweep
+            values = sorted({*values, *(min(values) * 4.0**-j for j in range(1, EXACT_EXTENSION + 1))})
         floors = []
         for v in values:
             alg, level = algorithm, float(v) if parameter == "sigma2" else float(sigma2 or 0.0)
@@ -185,8 +191,9 @@ def check_c1_floor(
     - ``parameter="tau"`` (``gamma`` fixed): ``B <= C tau`` as ``tau`` grows needs ``s <= 1``.
 
     The claims are about ``sigma^2, gamma -> 0`` and ``tau`` growing: with exact floors the measured
-    slope is the limit of the local slope (extrapolated from the two pairs of ``values`` nearest the
-    limit, see :func:`_limit_slope`) and the tolerance the size of that extrapolation (at least
+    slope is the limit of the local slope (extrapolated from the two pairs of values nearest the
+    limit, see :func:`_limit_slope`; toward 0 the sweep is first extended :data:`EXACT_EXTENSION`
+    factors of 4 below the smallest value) and the tolerance the size of that extrapolation (at least
     :data:`NUMERICAL_RTOL`); simulated floors are
     fitted by least squares over all runs and the tolerance is the slope's confidence half-width.
     A diverged run makes the check FAIL. A precomputed simulated

@@ -187,7 +187,7 @@ def ltadmm_algorithms(
     network: Network,
     inside: bool = True,
     tau: int | None = None,
-    critical_tau: int | None = None,
+    critical_taus: Sequence[int] | None = None,
     region: str = "stable",
     rho: tuple[float, float] = (0.1, 10.0),
     beta_ratio: tuple[float, float] = (0.1, 10.0),
@@ -197,9 +197,10 @@ def ltadmm_algorithms(
 
     The limit is the critical step of :func:`ltadmm_verify.verify.checks.critical_step` (exact on
     quadratics; ``region="stable"``), or the smaller of it and the step the theorem cards admit
-    (:func:`ltadmm_verify.theory.admissibility.admissible_step_size`, ``region="theorem"``), taken at
-    ``tau = critical_tau`` (default: the drawn ``tau``) so that a sweep over ``tau <= critical_tau``
-    stays inside. ``inside=True`` draws the fraction in ``[0.05, 0.9]``, ``inside=False`` in
+    (:func:`ltadmm_verify.theory.admissibility.admissible_step_size`, ``region="theorem"``), minimised
+    over ``critical_taus`` (default: the drawn ``tau``) so that a sweep over those ``tau`` stays
+    inside (the stable range of ``gamma`` is not monotone in ``tau``). ``inside=True`` draws the
+    fraction in ``[0.05, 0.9]``, ``inside=False`` in
     ``[1.1, 3]`` (on purpose outside). ``tau`` is drawn in ``1..8`` unless given.
     """
     from ..theory.admissibility import admissible_step_size
@@ -212,12 +213,13 @@ def ltadmm_algorithms(
     ratio = draw(log_uniform(*beta_ratio), label="beta_ratio")
     penalty = draw(st.sampled_from(tuple(penalties)), label="penalty")
     fraction = draw(step_fractions(inside))
-    at_tau = critical_tau or tau_val
-    probe = LTADMM(1e-3, 1e-3 * ratio, rho_val, at_tau, penalty=penalty)
-    limit, _, _ = critical_step(probe, problem, network)
-    if region == "theorem":
-        report = admissible_step_size(problem, network, tau=at_tau, rho=rho_val, beta_ratio=ratio,
-                                      penalty=penalty, exact=False)
-        if report.gamma_max is not None:
-            limit = min(limit, report.gamma_max)
+    limit = float("inf")
+    for at_tau in critical_taus or (tau_val,):
+        probe = LTADMM(1e-3, 1e-3 * ratio, rho_val, int(at_tau), penalty=penalty)
+        limit = min(limit, critical_step(probe, problem, network)[0])
+        if region == "theorem":
+            report = admissible_step_size(problem, network, tau=int(at_tau), rho=rho_val,
+                                          beta_ratio=ratio, penalty=penalty, exact=False)
+            if report.gamma_max is not None:
+                limit = min(limit, report.gamma_max)
     return LTADMM(fraction * limit, fraction * limit * ratio, rho_val, tau_val, penalty=penalty)
