@@ -6,9 +6,8 @@ import argparse
 
 from .._validation import integer_at_least
 from ..network import GENERATORS, Network, make_network
-from ..problems import Problem, digits, random_least_squares, random_logistic, random_quadratic
-
-PROBLEMS = ("least-squares", "logistic", "quadratic", "digits", "digits-binary")
+from ..problems import Problem
+from ..problems.catalog import PROBLEMS, make_problem
 
 
 def add_instance_options(parser: argparse.ArgumentParser) -> None:
@@ -34,16 +33,6 @@ def build_instance(args: argparse.Namespace) -> tuple[Problem, Network]:
     integer_at_least("--samples", args.samples, 1)
     integer_at_least("--data-seed", args.data_seed, 0)
     network = make_network(args.graph, args.agents, seed=args.data_seed)
-    n = network.n_agents
-    problem: Problem
-    if args.problem == "least-squares":
-        problem = random_least_squares(n, args.dim, args.samples, seed=args.data_seed)
-    elif args.problem == "logistic":
-        problem = random_logistic(n, args.dim, args.samples, seed=args.data_seed)
-    elif args.problem == "quadratic":
-        problem = random_quadratic(n, args.dim, seed=args.data_seed)
-    elif args.problem == "digits":
-        problem = digits(n, seed=args.data_seed)
-    else:
-        problem = digits(n, task="binary", seed=args.data_seed)
+    problem = make_problem(args.problem, network.n_agents, dim=args.dim, samples=args.samples,
+                           seed=args.data_seed)
     return problem, network

@@ -21,9 +21,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..commands.common import PROBLEMS
 from ..errors import ConfigurationError
 from ..network import GENERATORS
+from ..problems.catalog import PROBLEMS
 
 #: claims of SPEC section 4, in report order
 CLAIMS = ("C1", "C2", "C3", "C4", "C5", "O1", "O3", "C6")

@@ -13,7 +13,6 @@ says so ("not implemented") instead of computing a substitute.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import importlib.metadata
 import json
@@ -26,9 +25,9 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..commands.common import build_instance
 from ..network import Network, make_network
 from ..problems.base import FloatArray, Problem
+from ..problems.catalog import make_problem
 from ..smoothness import estimate_smoothness
 from . import figures as fg
 
@@ -79,9 +78,8 @@ class Instances:
         networks = {g: make_network(g, n, seed=seed) for g in setup["graphs"]}
         problems = {}
         for name in setup["problems"]:
-            args = argparse.Namespace(problem=name, graph="complete", agents=n, dim=setup["dim"],
-                                      samples=setup["samples"], data_seed=seed)
-            problems[name] = build_instance(args)[0]
+            problems[name] = make_problem(name, n, dim=setup["dim"], samples=setup["samples"],
+                                          seed=seed)
         return cls(networks, problems)
 
 
