@@ -5,6 +5,11 @@ Exact expected curves on quadratics, noise-free (the transient ``A/(K tau)`` is 
 ``Mbar_K``), with steps inside the theorem's admissible region (cards C3, at ``tau = 8``), and a
 simulated property on minibatch logistic regression.
 
+The ci examples pass; the ``thorough`` profile found a counterexample inside the theorem's region
+with the frozen penalty too (10 agents, 21 edges, ``d = 1``, ``rho = 1``, ``gamma = beta = 5.9e-4``:
+``Mbar_100`` 4.9e-4, 7.7e-4, 1.4e-3, 2.1e-3 for ``tau`` 1, 2, 4, 8): when the initial error is small
+next to the heterogeneity of the local optima, every extra local step adds client drift.
+
 Findings encoded as expected failures (strict):
 
 - with the inner-penalty variant (ours, not the paper's), ``tau = 2`` can be worse than
