@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ltadmm_verify import LeastSquares, LogisticRegression, Quadratic, SoftmaxRegression, digits
-from ltadmm_verify.problems import accuracy, random_quadratic
+from ltadmm_verify.problems import accuracy, random_logistic, random_quadratic
 from ltadmm_verify.problems.base import Problem
 
 M_I = [4, 7, 3, 6]
@@ -244,3 +244,12 @@ def test_digits_binary_optimum_classifies() -> None:
     assert x_star is not None and problem.test_set is not None
     assert accuracy(problem, x_star, problem.test_set) > 0.8
     assert accuracy(problem, x_star, problem.test_set) > accuracy(problem, -x_star, problem.test_set)
+
+
+@pytest.mark.parametrize(("n", "d", "m", "seed"), [(5, 1, 1, 1), (8, 2, 10, 2), (8, 5, 10, 0)])
+def test_logistic_reference_optimum_is_stationary_where_lbfgs_alone_stalled(n, d, m, seed) -> None:
+    # these instances once stopped L-BFGS at |grad F| ~ 3e-8 and raised; Newton polishing fixes it
+    problem = random_logistic(n, d, m, seed=seed)
+    x_star = problem.optimum()
+    scale = 1.0 + np.linalg.norm(problem.gradient(np.zeros(d)))
+    assert np.linalg.norm(problem.gradient(x_star)) <= 1e-9 * scale
