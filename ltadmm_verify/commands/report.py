@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..report import build_report, json_path, load_config
-from ..report.providers import check_configuration
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -28,7 +26,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Validate the configuration (before any computation), build the report, print the summary."""
+    # imported here: matplotlib and the report machinery are not needed by the other commands
+    from ..report import build_report, json_path, load_config
     from ..report.config import default_text
+    from ..report.providers import check_configuration
 
     if args.print_default_config:
         print(default_text(), end="")
