@@ -37,6 +37,7 @@ import sympy as sp
 
 from .._io import atomic_write_bytes
 from .._validation import choice, integer_at_least, positive_float
+from ..algorithms.base import Algorithm
 from ..algorithms.ltadmm import LTADMM, LTADMMVR, PENALTIES
 from ..algorithms.run import run
 from ..errors import InvalidParameterError
@@ -155,6 +156,65 @@ class Calibration:
         return "\n".join(lines)
 
 
+def with_step(algorithm: Algorithm, step: float) -> Algorithm:
+    """A copy of ``algorithm`` at ``gamma = step`` with ``beta / gamma`` kept.
+
+    ``dataclasses.replace``, so subclasses (e.g. deliberately broken variants) are copied as such.
+    """
+    params: Any = algorithm
+    ratio = float(params.beta / params.gamma)
+    return dataclasses.replace(params, gamma=step, beta=ratio * step)
+
+
+def empirical_critical_step(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    *,
+    rounds: int,
+    rtol: float,
+    x0: Any = None,
+    divergence_factor: float = 1e3,
+    max_step: float = 1e12,
+) -> float:
+    r"""Largest ``gamma`` (``beta / gamma`` fixed) whose run does not diverge within ``rounds`` rounds.
+
+    Starting from ``algorithm.gamma``, the step is halved while the run diverges and doubled while
+    it does not, giving ``low < high`` with ``low`` stable and ``high`` divergent; then geometric
+    bisection ``mid = sqrt(low high)`` until ``high / low <= 1 + rtol``. Returns ``low``. Each run
+    is :func:`~ltadmm_verify.algorithms.run.run` with seed 0, no noise, initial models ``x0`` and
+    ``divergence_factor``; "diverges" is its ``status == "diverged"``. Any :class:`Algorithm`
+    dataclass with ``gamma`` and ``beta`` fields works (:func:`with_step`).
+
+    A slowly diverging run may not blow up in time, so this is an upper estimate of the threshold.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the run diverges for every step down to ``1e-12`` or for none up to ``max_step``.
+    """
+
+    def diverges(step: float) -> bool:
+        result = run(with_step(algorithm, step), problem, network, rounds, x0=x0,
+                     record_every=rounds, divergence_factor=divergence_factor)
+        return result.status == "diverged"
+
+    low = float(algorithm.gamma)  # type: ignore[attr-defined]
+    while diverges(low):
+        low /= 2
+        if low < 1e-12:
+            raise InvalidParameterError("the iteration diverges for every step size tried (>= 1e-12)")
+    high = 2 * low
+    while not diverges(high):
+        low, high = high, 2 * high
+        if high > max_step:
+            raise InvalidParameterError(f"no divergence for any step size up to {max_step:g}")
+    while high / low > 1 + rtol:
+        mid = float(np.sqrt(low * high))
+        low, high = (mid, high) if not diverges(mid) else (low, mid)
+    return low
+
+
 def _threshold(case: CalibrationCase, algorithm: str, method: str, rounds: int,
                rtol: float) -> tuple[float, str]:
     exact_map = is_quadratic(case.problem) and case.problem.optimum() is not None and (
@@ -168,26 +228,13 @@ def _threshold(case: CalibrationCase, algorithm: str, method: str, rounds: int,
         crit = critical_step_size(case.problem, case.network, tau=case.tau, rho=case.rho,
                                   beta_ratio=case.beta_ratio, penalty=case.penalty)
         return crit, "exact critical step"
-
-    def diverges(step: float) -> bool:
-        result = run(case.algorithm(algorithm, step), case.problem, case.network, rounds,
-                     record_every=rounds, divergence_factor=1e3)
-        return result.status == "diverged"
-
     smooth = case.problem.smoothness().per_sample
-    low = 1.0 / (case.tau * (smooth + case.rho * case.network.max_degree))
-    while diverges(low):
-        low /= 2
-        if low < 1e-12:
-            raise InvalidParameterError(f"case {case.label!r}: diverges for every step size tried")
-    high = 2 * low
-    while not diverges(high):
-        low, high = high, 2 * high
-        if high > 1e12:
-            raise InvalidParameterError(f"case {case.label!r}: no divergence up to gamma = 1e12")
-    while high / low > 1 + rtol:
-        mid = float(np.sqrt(low * high))
-        low, high = (mid, high) if not diverges(mid) else (low, mid)
+    start = 1.0 / (case.tau * (smooth + case.rho * case.network.max_degree))
+    try:
+        low = empirical_critical_step(case.algorithm(algorithm, start), case.problem, case.network,
+                                      rounds=rounds, rtol=rtol)
+    except InvalidParameterError as error:
+        raise InvalidParameterError(f"case {case.label!r}: {error}") from error
     return low, f"empirical: no divergence in {rounds} rounds (rtol {rtol:g})"
 
 

@@ -36,6 +36,7 @@ from ..network import Network
 from ..problems import Problem
 from ..problems.base import FloatArray
 from ..theory import claims, exact
+from ..theory.calibrate import empirical_critical_step
 from .experiments import FloorSweep, MonteCarlo, floor_sweep, replicate, simulate, with_parameter
 from .result import CheckResult
 from .statistics import Estimate, geometric_rate, linear_fit, loglog_slope, mean_ci
@@ -440,33 +441,6 @@ def check_o1_linear_rate(
 
 
 # ---------------------------------------------------------------------------- C3: step size
-def _empirical_critical_step(algorithm: Algorithm, problem: Problem, network: Network,
-                             rounds: int, rtol: float) -> float:
-    """Largest ``gamma`` (``beta / gamma`` fixed) whose deterministic run does not blow up in
-    ``rounds`` rounds: doubling/halving then geometric bisection to relative accuracy ``rtol``.
-
-    A slowly diverging run may not blow up in time, so this is an upper estimate of the threshold.
-    """
-    def diverges(step: float) -> bool:
-        alg = with_parameter(algorithm, "gamma", step)
-        return simulate(alg, problem, network, rounds, seed=0, x0=np.ones(problem.dim)).diverged
-
-    low = float(algorithm.gamma)  # type: ignore[attr-defined]
-    while diverges(low):
-        low /= 2
-        if low < 1e-12:
-            raise InvalidParameterError("the iteration diverges for every step size tried (>= 1e-12)")
-    high = 2 * low
-    while not diverges(high):
-        low, high = high, 2 * high
-        if high > 1e6:
-            raise InvalidParameterError("no divergence for any step size up to 1e6")
-    while high / low > 1 + rtol:
-        mid = float(np.sqrt(low * high))
-        low, high = (mid, high) if not diverges(mid) else (low, mid)
-    return low
-
-
 def critical_step(
     algorithm: Algorithm, problem: Problem, network: Network, *,
     method: str = "auto", rounds: int = 400, rtol: float = 1e-2,
@@ -484,7 +458,8 @@ def critical_step(
                                      beta_ratio=params.beta / params.gamma, penalty=params.penalty,
                                      alpha=params.alpha, rtol=1e-6)
         return g, 1e-6, "exact critical step (spectral radius of the round map = 1)"
-    g = _empirical_critical_step(algorithm, problem, network, rounds, rtol)
+    g = empirical_critical_step(algorithm, problem, network, rounds=rounds, rtol=rtol,
+                                x0=np.ones(problem.dim), divergence_factor=1e6, max_step=1e6)
     return g, rtol, f"empirical: largest step without blow-up in {rounds} rounds (bisection, rtol {rtol:g})"
 
 

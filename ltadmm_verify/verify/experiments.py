@@ -20,6 +20,7 @@ from ..algorithms import Algorithm, GaussianNoise, run
 from ..network import Network
 from ..problems import Problem
 from ..problems.base import FloatArray
+from ..theory.calibrate import with_step
 from .statistics import Estimate, monte_carlo, tail_floor
 
 SWEEP_PARAMETERS = ("sigma2", "gamma", "tau")
@@ -90,10 +91,9 @@ def with_parameter(algorithm: Algorithm, name: str, value: Any) -> Algorithm:
 
     Works for subclasses too (``dataclasses.replace``), so broken variants sweep like the originals.
     """
-    params: Any = algorithm
     if name == "gamma":
-        ratio = float(params.beta / params.gamma)
-        return dataclasses.replace(params, gamma=value, beta=ratio * value)
+        return with_step(algorithm, value)
+    params: Any = algorithm
     return dataclasses.replace(params, **{name: value})
 
 
