@@ -15,9 +15,13 @@ from numpy.typing import NDArray
 from .._validation import integer_at_least
 from ..errors import InvalidParameterError
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+#: SplitMix64 constants as Python ints (for :func:`_mix_int`): the golden-ratio increment, the two
+#: multipliers and the three shifts of the finaliser. :func:`_mix` uses the same numbers as uint64.
+GOLDEN, M1, M2 = 0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+SHIFTS = (30, 27, 31)
+_GOLDEN, _M1, _M2 = np.uint64(GOLDEN), np.uint64(M1), np.uint64(M2)
+_S1, _S2, _S3 = (np.uint64(s) for s in SHIFTS)
+_MASK = (1 << 64) - 1
 
 #: stream ids
 STREAM_BATCH = 1
@@ -25,27 +29,29 @@ STREAM_NOISE = 2
 
 
 def _mix(z: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """SplitMix64 finaliser (a bijection of 64-bit words with good avalanche)."""
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+    r"""SplitMix64 finaliser (a bijection of 64-bit words with good avalanche), elementwise.
 
-
-_MASK = (1 << 64) - 1
+    .. math:: z \leftarrow (z \oplus (z \gg 30)) M_1,\quad z \leftarrow (z \oplus (z \gg 27)) M_2,
+              \quad z \oplus (z \gg 31) \pmod{2^{64}}.
+    """
+    z = (z ^ (z >> _S1)) * _M1
+    z = (z ^ (z >> _S2)) * _M2
+    return z ^ (z >> _S3)
 
 
 def _mix_int(z: int) -> int:
-    """:func:`_mix` on one 64-bit word held in a Python int (no numpy call overhead)."""
-    z = ((z ^ (z >> 30)) * int(_M1)) & _MASK
-    z = ((z ^ (z >> 27)) * int(_M2)) & _MASK
-    return z ^ (z >> 31)
+    """:func:`_mix` on one 64-bit word held in a Python int (no numpy call overhead; same constants)."""
+    s1, s2, s3 = SHIFTS
+    z = ((z ^ (z >> s1)) * M1) & _MASK
+    z = ((z ^ (z >> s2)) * M2) & _MASK
+    return z ^ (z >> s3)
 
 
 def _words(seed: int, stream: int, agents: NDArray[np.int64], k: int, t: int, n: int) -> NDArray[np.uint64]:
     # the scalar key of (seed, stream, k, t) in Python ints: same 64-bit arithmetic as _mix
     word = seed
     for part in (stream, k, t):
-        word = _mix_int((((word + part) & _MASK) * int(_GOLDEN) + int(_GOLDEN)) & _MASK)
+        word = _mix_int((((word + part) & _MASK) * GOLDEN + GOLDEN) & _MASK)
     key = np.array([word], dtype=np.uint64)
     agent_keys = _mix(key ^ _mix((agents.astype(np.uint64) + np.uint64(1)) * _GOLDEN))
     counters = (np.arange(n, dtype=np.uint64) + np.uint64(1)) * _GOLDEN
