@@ -87,6 +87,7 @@ from ..algorithms.ltadmm import PENALTIES
 from ..errors import InvalidParameterError
 from ..network import Network
 from ..problems.base import FloatArray
+from .exact import consensus_complement_basis
 
 MULTIPLIERS = ("sector", "interpolation")
 SOLVERS = ("auto", "clarabel", "scs")
@@ -197,7 +198,7 @@ def lifted_system(
     lap = network.laplacian
     deg = network.degrees.astype(np.float64)
     adj_plus = np.diag(deg) + network.adjacency.toarray()
-    Q = sla.null_space(np.ones((1, n)))
+    Q = consensus_complement_basis(n)
     with_s = alpha != 0.5
     ns = 2 * n - 1 + (n if with_s else 0)
     nz = ns + n * tau

@@ -127,6 +127,15 @@ def exact_gradients(algorithm: Any, problem: Problem) -> bool:
     return getattr(algorithm, "batch_size", None) is None or int(problem.n_samples.max()) == 1
 
 
+def consensus_complement_basis(n_agents: int) -> FloatArray:
+    r"""``Q``, ``(N, N - 1)``: an orthonormal basis of ``1^perp`` (``Q^T 1 = 0``, ``Q^T Q = I``).
+
+    The lifted states of this module and of :mod:`.certify` store ``u = y - w`` (which stays in
+    ``1^perp``) as ``v = Q^T u``; both use this basis (``scipy.linalg.null_space`` of ``1^T``).
+    """
+    return np.asarray(sla.null_space(np.ones((1, n_agents))))
+
+
 def _blockdiag(blocks: FloatArray) -> FloatArray:
     """``(N, d, d)`` blocks -> ``(N d, N d)`` block-diagonal matrix."""
     n, d, _ = blocks.shape
@@ -224,7 +233,7 @@ def linear_model(params: Parameters, problem: Problem, network: Network) -> Line
     b_x = gamma * np.einsum("nij,nj->ni", S, h).ravel()
     P, Y = _blockdiag(P_blocks), _blockdiag(Y_blocks)
     adjacency = network.adjacency.toarray()
-    Q = sla.null_space(np.ones((1, n)))
+    Q = consensus_complement_basis(n)
     Qk = np.kron(Q, eye_d)
     Gk = np.kron(np.diag(deg) + adjacency, eye_d)
     Lk = np.kron(network.laplacian, eye_d)
@@ -474,6 +483,7 @@ def noise_floor(
 __all__ = [
     "LinearModel",
     "Parameters",
+    "consensus_complement_basis",
     "critical_step_size",
     "exact_gradients",
     "expected_metrics",
