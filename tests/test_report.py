@@ -133,7 +133,7 @@ def test_bad_configuration_fails_fast(
     def no_computation(*args: object, **kwargs: object) -> None:
         raise AssertionError("the report started computing with an invalid configuration")
 
-    monkeypatch.setattr("ltadmm_verify.commands.report.build_report", no_computation)
+    monkeypatch.setattr("ltadmm_verify.report.build_report", no_computation)
     config = tmp_path / "bad.toml"
     config.write_text(toml)
     out = tmp_path / "out" / "v.pdf"
