@@ -5,11 +5,12 @@ connected Erdos-Renyi graph (``p = 2 log N / N``), ``d = 64``, ``m_i = 32`` samp
 minibatch ``|B| = 16``, ``tau = 10`` local steps, least squares and logistic regression (l2 = 0.1).
 
 One round = ``algorithm.step`` on the simulator backend (metrics not recorded), best of a few
-repeats after a warm-up round, wall clock, one process. ExactADMM solves the local problems in
-closed form on least squares (precomputed ``(H_i + rho d_i I)^{-1}``, one batched mat-vec per round)
-and with ``inner_steps = 10`` full-gradient steps on logistic regression (``10 m_i`` per-sample
-gradients per agent per round, versus ``tau |B| = 160`` for the stochastic methods: it does twice
-the gradient work). LT-ADMM-VR (reset) computes ``m_i = 32`` extra per-sample gradients per round.
+repeats after a warm-up round, process CPU time (``benchmarks/_common.py``), one process.
+ExactADMM solves the local problems in closed form on least squares (precomputed
+``(H_i + rho d_i I)^{-1}``, one batched mat-vec per round) and with ``inner_steps = 10``
+full-gradient steps on logistic regression (``10 m_i`` per-sample gradients per agent per round,
+versus ``tau |B| = 160`` for the stochastic methods: it does twice the gradient work). LT-ADMM-VR
+(reset) computes ``m_i = 32`` extra per-sample gradients per round.
 
 The last table gives microseconds per agent per round (``s/round / N``): flat columns mean linear
 scaling in ``N``.
@@ -28,25 +29,20 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_round import (  # noqa: E402
+from benchmarks._common import (  # noqa: E402
     BATCH,
-    DIM,
     TAU,
-    best_time,
-    erdos_renyi_fast,
+    make_network,
     make_problem,
+    print_table,
+    rounds_and_repeats,
+    seconds_per_round,
 )
-from ltadmm_verify import KGT, LED, LTADMM, LTADMMVR, ExactADMM, LocalDSGD, Network  # noqa: E402
+from ltadmm_verify import KGT, LED, LTADMM, LTADMMVR, ExactADMM, LocalDSGD  # noqa: E402
 from ltadmm_verify.algorithms import Algorithm  # noqa: E402
-from ltadmm_verify.algorithms.oracles import GradientOracle  # noqa: E402
-from ltadmm_verify.backends.simulator import Simulator  # noqa: E402
-from ltadmm_verify.network import ring  # noqa: E402
-from ltadmm_verify.problems import Problem  # noqa: E402
 
 ALGORITHMS: dict[str, Callable[[], Algorithm]] = {
     "LT-ADMM": lambda: LTADMM(gamma=0.01, beta=0.01, rho=1.0, tau=TAU, batch_size=BATCH),
@@ -58,45 +54,14 @@ ALGORITHMS: dict[str, Callable[[], Algorithm]] = {
 }
 
 
-def seconds_per_round(algorithm: Algorithm, problem: Problem, network: Network, rounds: int,
-                      repeats: int) -> float:
-    """Best-of-``repeats`` wall clock of ``rounds`` steps, divided by ``rounds``."""
-    backend = Simulator(network)
-    oracle = GradientOracle(problem, backend.agents, algorithm.batch_size_or_none, True, None, 0)
-    x0 = np.random.default_rng(0).standard_normal((problem.n_agents, DIM))
-    state = algorithm.initialize(x0, problem, backend, oracle)
-    counter = iter(range(10**9))
-
-    def block() -> None:
-        nonlocal state
-        for _ in range(rounds):
-            state = algorithm.step(state, next(counter), problem, backend, oracle)
-
-    block()  # warm-up (cached sparse matrices, ...)
-    return best_time(block, repeats) / rounds
-
-
 def measure(kind: str, graph: str, n: int) -> tuple[int, dict[str, float]]:
     """``|E|`` and seconds per round of every algorithm."""
     problem = make_problem(kind, n)
-    network = ring(n) if graph == "ring" else erdos_renyi_fast(n)
-    rounds, repeats = (20, 5) if n <= 100 else (5, 3) if n <= 1000 else (2, 2)
+    network = make_network(graph, n)
+    rounds, repeats = rounds_and_repeats(n)
     times = {name: seconds_per_round(make(), problem, network, rounds, repeats)
              for name, make in ALGORITHMS.items()}
     return network.n_edges, times
-
-
-def print_table(header: list[str], rows: list[list[str]], markdown: bool) -> None:
-    if markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for line in rows:
-            print("| " + " | ".join(line) + " |")
-        return
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    print("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
-    for line in rows:
-        print("  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -28,12 +28,9 @@ test suite: timings belong here, not in tests.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
-import time
 import tracemalloc
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,20 +38,29 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import networkx as nx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ltadmm_verify import LTADMM, Network, random_least_squares, random_logistic  # noqa: E402
+from benchmarks._common import (  # noqa: E402
+    BATCH,
+    DIM,
+    SAMPLES,
+    TAU,
+    best_time,
+    make_network,
+    make_problem,
+    print_table,
+    rounds_and_repeats,
+    seconds_per_round,
+)
+from ltadmm_verify import LTADMM, Network  # noqa: E402
 from ltadmm_verify.algorithms.oracles import GradientOracle  # noqa: E402
 from ltadmm_verify.backends.simulator import Simulator  # noqa: E402
-from ltadmm_verify.network import ring  # noqa: E402
 from ltadmm_verify.problems import Problem  # noqa: E402
 from tests.reference_loops import ReferenceConfig, model_from_problem, reference_run  # noqa: E402
 
-DIM, SAMPLES, BATCH, TAU = 64, 32, 16, 10
 PARAMS = dict(gamma=0.01, beta=0.01, rho=1.0, tau=TAU, batch_size=BATCH)
 LOOP_LIMIT = 1000
 
@@ -78,42 +84,9 @@ class Row:
         return self.vectorised / self.bare
 
 
-def erdos_renyi_fast(n: int, seed: int = 0) -> Network:
-    """Connected G(n, 2 log n / n) drawn with networkx's O(n + |E|) sampler (same distribution as
-    ``ltadmm_verify.network.erdos_renyi``, which uses the O(n^2) one)."""
-    p = min(1.0, 2 * math.log(n) / n)
-    for attempt in range(100):
-        graph = nx.fast_gnp_random_graph(n, p, seed=seed + attempt)
-        if nx.is_connected(graph):
-            return Network(graph)
-    raise RuntimeError(f"no connected G({n}, {p:.3g}) in 100 draws")
-
-
-def best_time(fn: Callable[[], object], repeats: int) -> float:
-    """Smallest process CPU time of ``repeats`` calls."""
-    best = math.inf
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
-
-
 def vectorised_round(problem: Problem, network: Network, rounds: int, repeats: int) -> float:
-    algorithm = LTADMM(**PARAMS)  # type: ignore[arg-type]
-    backend = Simulator(network)
-    oracle = GradientOracle(problem, backend.agents, BATCH, True, None, 0)
-    x0 = np.random.default_rng(0).standard_normal((problem.n_agents, DIM))
-    state = algorithm.initialize(x0, problem, backend, oracle)
-    counter = iter(range(10**9))
-
-    def block() -> None:
-        nonlocal state
-        for _ in range(rounds):
-            state = algorithm.step(state, next(counter), problem, backend, oracle)
-
-    block()  # warm-up (caches: incidence matrix, ...)
-    return best_time(block, repeats) / rounds
+    """CPU seconds per round of :class:`LTADMM` with :data:`PARAMS` (:func:`seconds_per_round`)."""
+    return seconds_per_round(LTADMM(**PARAMS), problem, network, rounds, repeats)  # type: ignore[arg-type]
 
 
 def loop_round(problem: Problem, network: Network, rounds: int) -> float:
@@ -140,16 +113,10 @@ def bare_gradients(problem: Problem, repeats: int) -> float:
     return best_time(block, repeats)
 
 
-def make_problem(kind: str, n: int) -> Problem:
-    if kind == "least squares":
-        return random_least_squares(n, DIM, SAMPLES, seed=0)
-    return random_logistic(n, DIM, SAMPLES, seed=0)
-
-
 def measure(kind: str, graph: str, n: int) -> Row:
     problem = make_problem(kind, n)
-    network = ring(n) if graph == "ring" else erdos_renyi_fast(n)
-    rounds, repeats = (20, 5) if n <= 100 else (5, 3) if n <= 1000 else (2, 2)
+    network = make_network(graph, n)
+    rounds, repeats = rounds_and_repeats(n)
     vec = vectorised_round(problem, network, rounds, repeats)
     loop = None
     if n <= LOOP_LIMIT:
@@ -161,7 +128,7 @@ def measure(kind: str, graph: str, n: int) -> Row:
 def peak_memory(n: int, graph: str) -> tuple[float, float, float, int]:
     """Peak bytes allocated by 2 rounds, state bytes (N + 2|E|) d, batch bytes N |B| d, |E|."""
     problem = make_problem("least squares", n)
-    network = ring(n) if graph == "ring" else erdos_renyi_fast(n)
+    network = make_network(graph, n)
     algorithm = LTADMM(**PARAMS)  # type: ignore[arg-type]
     backend = Simulator(network)
     oracle = GradientOracle(problem, backend.agents, BATCH, True, None, 0)
@@ -180,7 +147,7 @@ def peak_memory(n: int, graph: str) -> tuple[float, float, float, int]:
 def breakdown(kind: str, graph: str, n: int, repeats: int = 5) -> dict[str, float]:
     """CPU seconds per round of each part of an LT-ADMM round (the library's own calls)."""
     problem = make_problem(kind, n)
-    network = ring(n) if graph == "ring" else erdos_renyi_fast(n)
+    network = make_network(graph, n)
     backend = Simulator(network)
     oracle = GradientOracle(problem, backend.agents, BATCH, True, None, 0)
     rng = np.random.default_rng(2)
@@ -253,16 +220,7 @@ def main(argv: list[str] | None = None) -> None:
               "speed-up vs loop", "bare gradients s/round", "ratio to bare"]
     table = [[r.problem, r.graph, str(r.n), str(r.edges), fmt(r.vectorised), fmt(r.loop),
               fmt(r.speedup, "x"), fmt(r.bare), f"{r.ratio:.2f}"] for r in rows]
-    if args.markdown:
-        print("| " + " | ".join(header) + " |")
-        print("|" + "---|" * len(header))
-        for line in table:
-            print("| " + " | ".join(line) + " |")
-    else:
-        widths = [max(len(h), *(len(t[i]) for t in table)) for i, h in enumerate(header)]
-        print("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
-        for line in table:
-            print("  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)))
+    print_table(header, table, args.markdown)
 
     print()
     for n in [s for s in args.sizes if s >= 1000]:
