@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -11,7 +10,6 @@ import sympy as sp
 
 import ltadmm_verify as lv
 from ltadmm_verify.cli import main
-from ltadmm_verify.theory import claims
 from ltadmm_verify.theory.admissibility import AdmissibilityWarning, assess_step_size
 from ltadmm_verify.theory.claims import SYMBOLS, Condition, Constant, TheoremCard
 
@@ -23,14 +21,6 @@ def instance() -> tuple[lv.Quadratic, lv.Network, float]:
     problem = lv.random_quadratic(N, DIM, seed=1)
     network = lv.make_network("ring", N)
     return problem, network, lv.theory.critical_step_size(problem, network, tau=TAU, rho=1.0)
-
-
-@pytest.fixture
-def clean_registry() -> Iterator[None]:
-    before = dict(claims._REGISTRY)
-    yield
-    claims._REGISTRY.clear()
-    claims._REGISTRY.update(before)
 
 
 def _algo(gamma: float, **kw: object) -> lv.LTADMM:

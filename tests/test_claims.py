@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import matplotlib
 import numpy as np
@@ -24,14 +23,6 @@ from ltadmm_verify.theory.claims import (
 )
 
 BUILT_IN = ("C1", "C2", "C3", "C3-VR", "O1")
-
-
-@pytest.fixture
-def clean_registry() -> Iterator[None]:
-    before = dict(claims._REGISTRY)
-    yield
-    claims._REGISTRY.clear()
-    claims._REGISTRY.update(before)
 
 
 def _instance(tau: int = 5, gamma: float = 0.01) -> Instance:
