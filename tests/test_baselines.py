@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import pytest
 
@@ -21,45 +20,26 @@ from ltadmm_verify import (
     LED,
     ExactADMM,
     GaussianNoise,
-    LeastSquares,
     LocalDSGD,
-    LogisticRegression,
     LTADMMVerifyError,
     random_least_squares,
 )
 from ltadmm_verify.algorithms import Algorithm, run
 from ltadmm_verify.algorithms.randomness import STREAM_BATCH, STREAM_NOISE, normals, uniforms
-from ltadmm_verify.network import Network, erdos_renyi, ring
+from ltadmm_verify.network import Network, ring
+from tests.reference_instances import (
+    DIM,
+    N,
+    shuffled_erdos_renyi,
+    uneven_least_squares,
+    uneven_logistic,
+)
 from tests.reference_loops import SampleModel, model_from_problem
 
 RTOL = 1e-12
 ROUNDS = 10
-N = 7
-DIM = 4
-M_I = [3, 9, 5, 4, 8, 6, 7]
 
-
-def _shuffled_er() -> Network:
-    er = erdos_renyi(N, p=0.45, seed=3).graph
-    relabel = dict(zip(er.nodes(), np.random.default_rng(0).permutation(N).tolist(), strict=True))
-    return Network(nx.relabel_nodes(er, relabel))
-
-
-GRAPHS = {"ring": ring(N), "erdos-renyi": _shuffled_er()}
-
-
-def _least_squares(seed: int = 1) -> LeastSquares:
-    rng = np.random.default_rng(seed)
-    A = [rng.standard_normal((m, DIM)) / np.sqrt(DIM) for m in M_I]
-    b = [a @ rng.standard_normal(DIM) + 0.3 * rng.standard_normal(a.shape[0]) for a in A]
-    return LeastSquares(A, b)
-
-
-def _logistic(seed: int = 2) -> LogisticRegression:
-    rng = np.random.default_rng(seed)
-    A = [rng.standard_normal((m, DIM)) for m in M_I]
-    y = [np.where(rng.standard_normal(a.shape[0]) > 0, 1.0, -1.0) for a in A]
-    return LogisticRegression(A, y, l2=0.1)
+GRAPHS = {"ring": ring(N), "erdos-renyi": shuffled_erdos_renyi()}
 
 
 # --------------------------------------------------------------------------- the loop reference
@@ -210,7 +190,7 @@ def _compare(algorithm: Algorithm, problem, network, reference, batch_size, sigm
 @pytest.mark.parametrize("batch_size", [None, 2])
 def test_local_dsgd_matches_loops(graph, batch_size):
     algo = LocalDSGD(gamma=0.1, tau=3, batch_size=batch_size)
-    _compare(algo, _least_squares(), GRAPHS[graph],
+    _compare(algo, uneven_least_squares(), GRAPHS[graph],
              lambda L, x0: ref_local_dsgd(L, x0, 0.1, 3, ROUNDS), batch_size)
 
 
@@ -218,7 +198,7 @@ def test_local_dsgd_matches_loops(graph, batch_size):
 @pytest.mark.parametrize("batch_size", [None, 2])
 def test_led_matches_loops(graph, batch_size):
     algo = LED(gamma=0.1, beta=0.2, tau=3, batch_size=batch_size)
-    _compare(algo, _logistic(), GRAPHS[graph],
+    _compare(algo, uneven_logistic(), GRAPHS[graph],
              lambda L, x0: ref_led(L, x0, 0.1, 0.2, 3, ROUNDS), batch_size, sigma2=0.3)
 
 
@@ -226,19 +206,19 @@ def test_led_matches_loops(graph, batch_size):
 @pytest.mark.parametrize("batch_size", [None, 2])
 def test_kgt_matches_loops(graph, batch_size):
     algo = KGT(eta_c=0.1, eta_s=0.7, tau=3, batch_size=batch_size)
-    _compare(algo, _least_squares(), GRAPHS[graph],
+    _compare(algo, uneven_least_squares(), GRAPHS[graph],
              lambda L, x0: ref_kgt(L, x0, 0.1, 0.7, 3, ROUNDS), batch_size)
 
 
 @pytest.mark.parametrize("graph", sorted(GRAPHS))
 def test_exact_admm_closed_form_matches_loops(graph):
     algo = ExactADMM(rho=0.8, alpha=0.4)
-    _compare(algo, _least_squares(), GRAPHS[graph],
+    _compare(algo, uneven_least_squares(), GRAPHS[graph],
              lambda L, x0: ref_exact_admm(L, x0, 0.8, 0.4, ROUNDS, 0), None)
 
 
 def test_exact_admm_inner_solver_matches_loops():
-    problem = _logistic()
+    problem = uneven_logistic()
     L_i = problem.smoothness().per_agent
     algo = ExactADMM(rho=0.8, inner_steps=7)
     _compare(algo, problem, GRAPHS["erdos-renyi"],
@@ -302,4 +282,4 @@ def test_bad_parameters_are_rejected(make, argument):
 
 def test_batch_larger_than_local_data_is_rejected():
     with pytest.raises(LTADMMVerifyError, match="batch_size"):
-        run(KGT(eta_c=0.1, eta_s=1.0, tau=2, batch_size=4), _least_squares(), ring(N), 2)
+        run(KGT(eta_c=0.1, eta_s=1.0, tau=2, batch_size=4), uneven_least_squares(), ring(N), 2)

@@ -8,45 +8,26 @@ the iteration is contractive, so rounding differences (~1e-16 per operation) do 
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 import pytest
 
-from ltadmm_verify import LTADMM, LTADMMVR, GaussianNoise, LeastSquares, LogisticRegression
+from ltadmm_verify import LTADMM, LTADMMVR, GaussianNoise
 from ltadmm_verify.algorithms import run  # the run loop itself, without the pre-run step-size check
-from ltadmm_verify.network import Network, erdos_renyi, ring, star
+from ltadmm_verify.network import Network, ring, star
+from tests.reference_instances import (
+    DIM,
+    M_I,
+    N,
+    shuffled_erdos_renyi,
+    uneven_least_squares,
+    uneven_logistic,
+)
 from tests.reference_loops import ReferenceConfig, model_from_problem, reference_run
 
 RTOL = 1e-12
 ROUNDS = 12
-N = 7
-DIM = 4
-M_I = [3, 9, 5, 4, 8, 6, 7]  # uneven local data sets; min 3 allows batches of 3 without replacement
 
-
-def _graphs() -> dict[str, Network]:
-    # node labels shuffled so that agent order != node label order
-    er = erdos_renyi(N, p=0.45, seed=3).graph
-    relabel = dict(zip(er.nodes(), np.random.default_rng(0).permutation(N).tolist(), strict=True))
-    shuffled = nx.relabel_nodes(er, relabel)
-    return {"ring": ring(N), "star": star(N), "erdos-renyi": Network(shuffled)}
-
-
-GRAPHS = _graphs()
-
-
-def _least_squares(seed: int = 1) -> LeastSquares:
-    rng = np.random.default_rng(seed)
-    A = [rng.standard_normal((m, DIM)) / np.sqrt(DIM) for m in M_I]
-    b = [a @ rng.standard_normal(DIM) + 0.3 * rng.standard_normal(a.shape[0]) for a in A]
-    return LeastSquares(A, b)
-
-
-def _logistic(seed: int = 2) -> LogisticRegression:
-    rng = np.random.default_rng(seed)
-    A = [rng.standard_normal((m, DIM)) for m in M_I]
-    y = [np.where(rng.standard_normal(m) > 0, 1.0, -1.0) for m in M_I]
-    return LogisticRegression(A, y, l2=0.1)
+GRAPHS: dict[str, Network] = {"ring": ring(N), "star": star(N), "erdos-renyi": shuffled_erdos_renyi()}
 
 
 def _x0() -> np.ndarray:
@@ -84,7 +65,7 @@ def _compare(lib, ref) -> None:
 @pytest.mark.parametrize("sigma2", [None, 0.5])
 def test_ltadmm_matches_reference(graph: str, case: str, sigma2: float | None) -> None:
     params = CASES[case]
-    problem, network, x0 = _least_squares(), GRAPHS[graph], _x0()
+    problem, network, x0 = uneven_least_squares(), GRAPHS[graph], _x0()
     noise = None if sigma2 is None else GaussianNoise(sigma2)
     lib = run(LTADMM(**params), problem, network, ROUNDS, x0=x0, seed=11, noise=noise)
     ref = reference_run(
@@ -99,7 +80,7 @@ def test_ltadmm_matches_reference(graph: str, case: str, sigma2: float | None) -
 @pytest.mark.parametrize("case", sorted(VR_CASES))
 def test_ltadmm_vr_matches_reference(graph: str, case: str) -> None:
     params = VR_CASES[case]
-    problem, network, x0 = _least_squares(), GRAPHS[graph], _x0()
+    problem, network, x0 = uneven_least_squares(), GRAPHS[graph], _x0()
     lib = run(LTADMMVR(**params), problem, network, ROUNDS, x0=x0, seed=4)
     ref = reference_run(
         model_from_problem(problem), network, ReferenceConfig(**params, vr=True), ROUNDS, x0, seed=4
@@ -110,7 +91,7 @@ def test_ltadmm_vr_matches_reference(graph: str, case: str) -> None:
 @pytest.mark.parametrize("algorithm", ["lt-admm", "lt-admm-vr"])
 def test_logistic_with_noise_matches_reference(algorithm: str) -> None:
     params = dict(gamma=0.1, beta=0.05, rho=1.0, tau=3, batch_size=2)
-    problem, network, x0 = _logistic(), GRAPHS["erdos-renyi"], _x0()
+    problem, network, x0 = uneven_logistic(), GRAPHS["erdos-renyi"], _x0()
     vr = algorithm == "lt-admm-vr"
     algo = LTADMMVR(**params) if vr else LTADMM(**params)
     lib = run(algo, problem, network, ROUNDS, x0=x0, seed=8, noise=GaussianNoise(0.3))
@@ -143,7 +124,7 @@ def test_vr_batches_repeat_indices() -> None:
 
 def test_comparison_is_sensitive() -> None:
     """The 1e-12 comparison can fail: a 1e-9 relative change of beta, or another seed, shows."""
-    problem, network, x0 = _least_squares(), GRAPHS["ring"], _x0()
+    problem, network, x0 = uneven_least_squares(), GRAPHS["ring"], _x0()
     params = CASES["frozen-batch2-replace"]
     lib = run(LTADMM(**params), problem, network, ROUNDS, x0=x0, seed=11)
     model = model_from_problem(problem)
