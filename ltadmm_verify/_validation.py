@@ -11,30 +11,28 @@ from numpy.typing import NDArray
 from .errors import InvalidParameterError, InvalidProblemError
 
 
-def positive_float(name: str, value: Any) -> float:
-    """Return ``value`` as a float, raising unless it is finite and > 0."""
+def _sign_checked_float(name: str, value: Any, strict: bool) -> float:
+    """``value`` as a float, raising unless it is finite and ``> 0`` (``strict``) or ``>= 0``."""
+    noun, relation = ("a positive number", "> 0") if strict else ("a number >= 0", ">= 0")
     try:
         out = float(value)
     except (TypeError, ValueError):
         raise InvalidParameterError(
-            f"{name} must be a positive number, got {value!r} of type {type(value).__name__}"
+            f"{name} must be {noun}, got {value!r} of type {type(value).__name__}"
         ) from None
-    if not np.isfinite(out) or out <= 0:
-        raise InvalidParameterError(f"{name} must be a finite number > 0, got {value!r}")
+    if not np.isfinite(out) or out < 0 or (strict and out == 0):
+        raise InvalidParameterError(f"{name} must be a finite number {relation}, got {value!r}")
     return out
+
+
+def positive_float(name: str, value: Any) -> float:
+    """Return ``value`` as a float, raising unless it is finite and > 0."""
+    return _sign_checked_float(name, value, strict=True)
 
 
 def nonnegative_float(name: str, value: Any) -> float:
     """Return ``value`` as a float, raising unless it is finite and >= 0."""
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(
-            f"{name} must be a number >= 0, got {value!r} of type {type(value).__name__}"
-        ) from None
-    if not np.isfinite(out) or out < 0:
-        raise InvalidParameterError(f"{name} must be a finite number >= 0, got {value!r}")
-    return out
+    return _sign_checked_float(name, value, strict=False)
 
 
 def open_unit_float(name: str, value: Any) -> float:
