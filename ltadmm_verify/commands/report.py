@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 
-
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the subcommand."""
     parser = sub.add_parser(

@@ -489,9 +489,9 @@ def check_c3_step_constant(
     values = claims.Instance(problem, network, with_parameter(algorithm, "gamma", g_crit)).values()
     unit = card.evaluate(card.step_bound(ratio), {**values, const.symbol: 1.0})
     implied = g_crit / unit
-    statement = (f"{card.id}: the critical step of this instance admits the law's constant "
-                 f"({const.name} <= gamma_crit / ({card.conditions[0].text.split('<=')[1].strip()}"
-                 f" with {const.name} = 1))")
+    law = card.conditions[0].text.split("<=")[1].strip()
+    statement = (f"{card.id}: the constant implied by this instance, gamma_crit / ({law} at "
+                 f"{const.name} = 1), is at least the law's {const.name} ({const.provenance})")
     evidence = {
         "gamma_crit": g_crit, "how": how, "implied_constant": implied,
         "constant": {"name": const.name, "value": const.value, "provenance": const.provenance},
