@@ -6,12 +6,9 @@ import argparse
 
 import sympy as sp
 
-from ..algorithms.ltadmm import LTADMM, LTADMMVR
 from ..theory.admissibility import admissible_step_size, assess_step_size
 from ..theory.claims import Instance, cards
-from .common import add_instance_options, build_instance
-
-ALGORITHMS = ("lt-admm", "lt-admm-vr")
+from .common import add_algorithm_options, add_instance_options, build_algorithm, build_instance
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,16 +17,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "bounds", help="theorem conditions, admissible step size and exact critical step size"
     )
     add_instance_options(parser)
-    algo = parser.add_argument_group("algorithm")
-    algo.add_argument("--algorithm", choices=ALGORITHMS, default="lt-admm")
-    algo.add_argument("--tau", type=int, default=5, help="local steps per round (default 5)")
-    algo.add_argument("--rho", type=float, default=1.0, help="ADMM penalty (default 1)")
-    algo.add_argument("--gamma", type=float, default=None, help="a step size to check (optional)")
-    algo.add_argument("--beta", type=float, default=None,
-                      help="penalty step size (default gamma); beta/gamma is kept fixed")
-    algo.add_argument("--penalty", choices=("frozen", "inner"), default="frozen")
-    algo.add_argument("--batch-size", type=int, default=None,
-                      help="minibatch size of the checked run (default full; 1 for lt-admm-vr)")
+    add_algorithm_options(parser, gamma_default=None, gamma_help="a step size to check (optional)")
     parser.set_defaults(handler=handle)
 
 
@@ -56,14 +44,7 @@ def handle(args: argparse.Namespace) -> int:
     print(report.summary())
     if args.gamma is None:
         return 0
-    beta = args.gamma if args.beta is None else args.beta
-    common = {"gamma": args.gamma, "beta": beta, "rho": args.rho, "tau": args.tau,
-              "penalty": args.penalty}
-    algorithm: LTADMM
-    if args.algorithm == "lt-admm":
-        algorithm = LTADMM(batch_size=args.batch_size, **common)
-    else:
-        algorithm = LTADMMVR(batch_size=args.batch_size or 1, **common)
+    algorithm = build_algorithm(args)
     verdict = assess_step_size(algorithm, problem, network, exact_limit=10**9)
     hypotheses = [f"{card.id}: {h.name} {'fails' if r.holds is False else 'not verified'} ({r.detail})"
                   for card in cards(args.algorithm)

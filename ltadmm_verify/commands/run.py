@@ -6,28 +6,18 @@ import argparse
 
 from .._io import atomic_write_json
 from .._validation import nonnegative_float
-from ..algorithms import LTADMM, LTADMMVR, GaussianNoise
+from ..algorithms import GaussianNoise
 from ..algorithms.run import BACKENDS
 from ..solve import run
-from .common import add_instance_options, build_instance
-
-ALGORITHMS = ("lt-admm", "lt-admm-vr")
+from .common import add_algorithm_options, add_instance_options, build_algorithm, build_instance
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the subcommand."""
     parser = sub.add_parser("run", help="run an algorithm and save its history as JSON")
     add_instance_options(parser)
-    algo = parser.add_argument_group("algorithm")
-    algo.add_argument("--algorithm", choices=ALGORITHMS, default="lt-admm")
-    algo.add_argument("--tau", type=int, default=5, help="local steps per round (default 5)")
-    algo.add_argument("--gamma", type=float, default=0.05, help="gradient step size (default 0.05)")
-    algo.add_argument("--beta", type=float, default=None, help="penalty step size (default gamma)")
-    algo.add_argument("--rho", type=float, default=1.0, help="ADMM penalty (default 1)")
-    algo.add_argument("--batch-size", type=int, default=None,
-                      help="minibatch size (default: full local gradient; 1 for lt-admm-vr)")
-    algo.add_argument("--penalty", choices=("frozen", "inner"), default="frozen")
-    algo.add_argument("--no-reset", action="store_true", help="lt-admm-vr without memory reset")
+    add_algorithm_options(parser, gamma_default=0.05,
+                          gamma_help="gradient step size (default 0.05)")
     parser.add_argument("--rounds", type=int, default=200, help="communication rounds K")
     parser.add_argument("--seed", type=int, default=0, help="seed of minibatches and noise")
     parser.add_argument("--noise", type=float, default=None,
@@ -47,14 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run, print a summary and write the JSON file."""
     problem, network = build_instance(args)
-    beta = args.gamma if args.beta is None else args.beta
-    common = {"gamma": args.gamma, "beta": beta, "rho": args.rho, "tau": args.tau,
-              "penalty": args.penalty}
-    if args.algorithm == "lt-admm":
-        algorithm: LTADMM = LTADMM(batch_size=args.batch_size, **common)
-    else:
-        batch = 1 if args.batch_size is None else args.batch_size
-        algorithm = LTADMMVR(batch_size=batch, reset=not args.no_reset, **common)
+    algorithm = build_algorithm(args)
     noise = None if args.noise is None else GaussianNoise(nonnegative_float("--noise", args.noise))
     result = run(algorithm, problem, network, args.rounds, seed=args.seed, noise=noise,
                  record_every=args.record_every, progress=not args.quiet, backend=args.backend,
