@@ -4,7 +4,8 @@ from .base import Algorithm, State
 from .baselines import KGT, LED, ExactADMM, LocalDSGD
 from .ltadmm import LTADMM, LTADMMVR
 from .metrics import MetricRecorder
-from .oracles import GaussianNoise, GradientOracle
+from .oracles import GaussianNoise, GradientOracle, GradientTable, Oracle, OracleMemory
+from .parameters import Range
 from .run import RunResult, run
 
 __all__ = [
@@ -16,8 +17,12 @@ __all__ = [
     "ExactADMM",
     "GaussianNoise",
     "GradientOracle",
+    "GradientTable",
     "LocalDSGD",
     "MetricRecorder",
+    "Oracle",
+    "OracleMemory",
+    "Range",
     "RunResult",
     "State",
     "run",

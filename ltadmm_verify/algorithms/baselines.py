@@ -25,24 +25,24 @@ ExactADMM      0 (closed form) or                   ``2|E|`` (one exchange)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import ClassVar
 
 import numpy as np
 
-from .._validation import integer_at_least, open_unit_float, positive_float
 from ..backends.base import Backend
 from ..problems.base import FloatArray, Problem
 from .base import Algorithm, State
 from .ltadmm import ADMMState
-from .oracles import GradientOracle
+from .oracles import Oracle
+from .parameters import Constraints, IntegerAtLeast, OpenUnit, OrNone, Positive, Range, Ranges
 
-
-def _batch_size(value: Any) -> int | None:
-    return None if value is None else integer_at_least("batch_size", value, 1)
+#: constraints shared by the local-training baselines
+_TAU = IntegerAtLeast(1)
+_BATCH = OrNone(IntegerAtLeast(1))
 
 
 def _local_sgd(
-    x: FloatArray, step: float, drift: FloatArray | float, tau: int, k: int, oracle: GradientOracle
+    x: FloatArray, step: float, drift: FloatArray | float, tau: int, k: int, oracle: Oracle
 ) -> FloatArray:
     r"""``tau`` local steps ``phi^{t+1} = phi^t - step g_i(phi^t) - drift`` from ``phi^0 = x``."""
     phi = x
@@ -63,20 +63,6 @@ class KGTState(State):
     """``x`` ``(n_local, d)`` and the tracking correction ``c`` ``(n_local, d)``."""
 
     c: FloatArray
-
-
-@dataclass
-class ExactADMMState(ADMMState):
-    """ADMM state plus the per-agent local solver.
-
-    For quadratic problems ``inverse`` holds ``(H_i + rho d_i I)^{-1}`` ``(n_local, d, d)`` and
-    ``linear`` holds ``h_i`` ``(n_local, d)`` (both ``None`` otherwise); ``inner_step`` holds the
-    inner gradient step ``1 / (L_i + rho d_i)`` ``(n_local, 1)``.
-    """
-
-    inverse: FloatArray | None
-    linear: FloatArray | None
-    inner_step: FloatArray
 
 
 @dataclass(frozen=True)
@@ -113,21 +99,16 @@ class LocalDSGD(Algorithm):
     batch_size: int | None = None
 
     name = "local-dsgd"
+    parameter_constraints: ClassVar[Constraints] = {
+        "gamma": Positive(), "tau": _TAU, "batch_size": _BATCH}
+    step_parameters = ("gamma",)
+    tuning_ranges: ClassVar[Ranges] = {
+        "gamma": Range(1e-4, 1.0), "tau": Range(1, 10, "integer")}
 
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "gamma", positive_float("gamma", self.gamma))
-        set_(self, "tau", integer_at_least("tau", self.tau, 1))
-        set_(self, "batch_size", _batch_size(self.batch_size))
-
-    def initialize(
-        self, x0: FloatArray, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
+    def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         return State(x=x0.copy())
 
-    def step(
-        self, state: State, k: int, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
+    def step(self, state: State, k: int, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         phi = _local_sgd(state.x, self.gamma, 0.0, self.tau, k, oracle)
         state.x = backend.mix(phi)
         return state
@@ -178,22 +159,16 @@ class LED(Algorithm):
     batch_size: int | None = None
 
     name = "led"
+    parameter_constraints: ClassVar[Constraints] = {
+        "gamma": Positive(), "beta": Positive(), "tau": _TAU, "batch_size": _BATCH}
+    step_parameters = ("gamma", "beta")
+    tuning_ranges: ClassVar[Ranges] = {
+        "gamma": Range(1e-4, 1.0), "beta/gamma": Range(0.1, 10.0), "tau": Range(1, 10, "integer")}
 
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "gamma", positive_float("gamma", self.gamma))
-        set_(self, "beta", positive_float("beta", self.beta))
-        set_(self, "tau", integer_at_least("tau", self.tau, 1))
-        set_(self, "batch_size", _batch_size(self.batch_size))
-
-    def initialize(
-        self, x0: FloatArray, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
+    def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         return LEDState(x=x0.copy(), y=np.zeros_like(x0))
 
-    def step(
-        self, state: State, k: int, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
+    def step(self, state: State, k: int, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         assert isinstance(state, LEDState)
         phi = _local_sgd(state.x, self.gamma, self.beta * state.y, self.tau, k, oracle)
         state.x = backend.mix(phi)
@@ -247,22 +222,16 @@ class KGT(Algorithm):
     batch_size: int | None = None
 
     name = "k-gt"
+    parameter_constraints: ClassVar[Constraints] = {
+        "eta_c": Positive(), "eta_s": Positive(), "tau": _TAU, "batch_size": _BATCH}
+    step_parameters = ("eta_c",)
+    tuning_ranges: ClassVar[Ranges] = {
+        "eta_c": Range(1e-4, 1.0), "eta_s": Range(0.1, 10.0), "tau": Range(1, 10, "integer")}
 
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "eta_c", positive_float("eta_c", self.eta_c))
-        set_(self, "eta_s", positive_float("eta_s", self.eta_s))
-        set_(self, "tau", integer_at_least("tau", self.tau, 1))
-        set_(self, "batch_size", _batch_size(self.batch_size))
-
-    def initialize(
-        self, x0: FloatArray, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
+    def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         return KGTState(x=x0.copy(), c=np.zeros_like(x0))
 
-    def step(
-        self, state: State, k: int, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
+    def step(self, state: State, k: int, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         assert isinstance(state, KGTState)
         x, c = state.x, state.c
         phi = _local_sgd(x, self.eta_c, self.eta_c * c, self.tau, k, oracle)
@@ -286,18 +255,19 @@ class ExactADMM(Algorithm):
 
     (the z-update of LT-ADMM; one vector per directed edge per round, via ``exchange``).
 
-    Local solve:
+    Local solve: the oracle's ``local_solve`` with ``r_i = rho d_i`` and ``v_i = sum_j z_ij``:
 
     - problems with ``quadratic_form()`` (``f_i = x^T H_i x / 2 - h_i^T x + const``: least squares,
       :class:`~ltadmm_verify.problems.Quadratic`): closed form
       ``x_i = (H_i + rho d_i I)^{-1} (h_i + sum_j z_ij)`` with the inverses computed once. No
       gradient is evaluated, so ``grad_evals`` stays 0; additive gradient noise is not applied.
-    - any other problem: ``inner_steps`` full-gradient steps on the local subproblem,
-      ``phi <- phi - s_i (grad f_i(phi) + rho d_i phi - sum_j z_ij)`` from ``phi = x_{i,k}``,
+    - any other problem: ``inner_steps`` gradient steps on the local subproblem,
+      ``phi <- phi - s_i (g_i(phi) + rho d_i phi - sum_j z_ij)`` from ``phi = x_{i,k}``,
       with ``s_i = 1 / (L_i + rho d_i)`` (``L_i`` the certified per-agent constant). Each step costs
       ``m_i`` per-sample gradients (counted). The minimisation is then approximate: for a
       ``mu_i``-strongly convex ``f_i`` the error contracts by ``1 - (mu_i + rho d_i)/(L_i + rho d_i)``
       per inner step. It is the inner-penalty variant of LT-ADMM with ``tau = inner_steps``.
+      The theory layer analyses the exact minimisation (SPEC 7: an implicit step).
 
     Parameters
     ----------
@@ -320,41 +290,20 @@ class ExactADMM(Algorithm):
     inner_steps: int = 50
 
     name = "exact-admm"
+    parameter_constraints: ClassVar[Constraints] = {
+        "rho": Positive(), "alpha": OpenUnit(), "inner_steps": IntegerAtLeast(1)}
+    tuning_ranges: ClassVar[Ranges] = {
+        "rho": Range(0.1, 10.0), "alpha": Range(0.1, 0.9, "linear")}
 
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "rho", positive_float("rho", self.rho))
-        set_(self, "alpha", open_unit_float("alpha", self.alpha))
-        set_(self, "inner_steps", integer_at_least("inner_steps", self.inner_steps, 1))
+    def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
+        return ADMMState(x=x0.copy(), z=x0[backend.edge_source].copy())
 
-    def initialize(
-        self, x0: FloatArray, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
-        rho_d = self.rho * backend.degrees.astype(np.float64)
-        quadratic_form = getattr(problem, "quadratic_form", None)
-        inverse, linear = None, None
-        if quadratic_form is not None:
-            H, linear = quadratic_form()
-            inverse = np.linalg.inv(H + rho_d[:, None, None] * np.eye(x0.shape[1]))
-            inner_step = np.zeros((x0.shape[0], 1))
-        else:
-            inner_step = 1.0 / (problem.smoothness().per_agent + rho_d)[:, None]
-        return ExactADMMState(x=x0.copy(), z=x0[backend.edge_source].copy(), inverse=inverse,
-                              linear=linear, inner_step=inner_step)
-
-    def step(
-        self, state: State, k: int, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
-        assert isinstance(state, ExactADMMState)
+    def step(self, state: State, k: int, problem: Problem, backend: Backend, oracle: Oracle) -> State:
+        assert isinstance(state, ADMMState)
         z = state.z
         z_sum = backend.edge_sum(z)
-        if state.inverse is not None and state.linear is not None:
-            x = np.einsum("nij,nj->ni", state.inverse, state.linear + z_sum)
-        else:
-            rho_d = self.rho * backend.degrees[:, None]
-            x = state.x
-            for t in range(self.inner_steps):
-                x = x - state.inner_step * (oracle.gradient(x, k, t) + rho_d * x - z_sum)
+        rho_d = self.rho * backend.degrees[:, None].astype(np.float64)
+        x = oracle.local_solve(z_sum, rho_d, state.x, k, self.inner_steps)
         state.z = (1.0 - self.alpha) * z - self.alpha * backend.exchange(
             z - 2.0 * self.rho * x[backend.edge_source]
         )

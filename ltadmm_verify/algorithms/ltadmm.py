@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
-from .._validation import choice, integer_at_least, open_unit_float, positive_float
 from ..backends.base import Backend
-from ..errors import InvalidParameterError
-from ..problems.base import FloatArray, IntArray, Problem
+from ..problems.base import FloatArray, Problem
 from .base import Algorithm, State
-from .oracles import GradientOracle
+from .oracles import Oracle, OracleMemory
+from .parameters import (
+    Boolean,
+    Constraints,
+    IntegerAtLeast,
+    OneOf,
+    OpenUnit,
+    OrNone,
+    Positive,
+    Range,
+    Ranges,
+)
 
 PENALTIES = ("frozen", "inner")
 
@@ -25,10 +35,9 @@ class ADMMState(State):
 
 @dataclass
 class VRState(ADMMState):
-    """ADMM state plus the SAGA memory: stored gradients ``(n_local, max m_i, d)`` and their mean."""
+    """ADMM state plus the SAGA memory of the oracle (``None`` until it is first filled)."""
 
-    table: FloatArray
-    table_mean: FloatArray
+    table: OracleMemory | None
 
 
 @dataclass(frozen=True)
@@ -88,38 +97,33 @@ class LTADMM(Algorithm):
     replace: bool = True
 
     name = "lt-admm"
+    parameter_constraints: ClassVar[Constraints] = {
 
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "gamma", positive_float("gamma", self.gamma))
-        set_(self, "beta", positive_float("beta", self.beta))
-        set_(self, "rho", positive_float("rho", self.rho))
-        set_(self, "tau", integer_at_least("tau", self.tau, 1))
-        if self.batch_size is not None:
-            set_(self, "batch_size", integer_at_least("batch_size", self.batch_size, 1))
-        set_(self, "alpha", open_unit_float("alpha", self.alpha))
-        set_(self, "penalty", choice("penalty", self.penalty, PENALTIES))
-        if not isinstance(self.replace, bool):
-            raise InvalidParameterError(f"replace must be True or False, got {self.replace!r}")
+        "gamma": Positive(), "beta": Positive(), "rho": Positive(), "tau": IntegerAtLeast(1),
+        "batch_size": OrNone(IntegerAtLeast(1)), "alpha": OpenUnit(), "penalty": OneOf(PENALTIES),
+        "replace": Boolean(),
+    }
+    step_parameters = ("gamma", "beta")
+    tuning_ranges: ClassVar[Ranges] = {
+
+        "gamma": Range(1e-4, 1.0), "beta/gamma": Range(0.1, 10.0), "rho": Range(0.1, 10.0),
+        "alpha": Range(0.1, 0.9, "linear"), "tau": Range(1, 10, "integer"),
+    }
 
     # ----------------------------------------------------------------- round structure
-    def initialize(
-        self, x0: FloatArray, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
+    def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         return ADMMState(x=x0.copy(), z=x0[backend.edge_source].copy())
 
     def _local_gradient(
-        self, state: ADMMState, phi: FloatArray, k: int, t: int, oracle: GradientOracle
+        self, state: ADMMState, phi: FloatArray, k: int, t: int, oracle: Oracle
     ) -> FloatArray:
         """``g_i(phi^t)``; overridden by the variance-reduced variant."""
         return oracle.gradient(phi, k, t)
 
-    def _start_round(self, state: ADMMState, k: int, oracle: GradientOracle) -> None:
+    def _start_round(self, state: ADMMState, k: int, oracle: Oracle) -> None:
         """Hook run before the local steps (the VR memory reset)."""
 
-    def step(
-        self, state: State, k: int, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
+    def step(self, state: State, k: int, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         assert isinstance(state, ADMMState)
         x, z = state.x, state.z
         z_sum = backend.edge_sum(z)
@@ -182,63 +186,24 @@ class LTADMMVR(LTADMM):
     reset: bool = True
 
     name = "lt-admm-vr"
+    parameter_constraints: ClassVar[Constraints] = {
 
-    def __post_init__(self) -> None:
-        if self.batch_size is None:
-            raise InvalidParameterError(
-                "batch_size must be an integer >= 1 for LT-ADMM-VR (the variance-reduced "
-                "estimate needs minibatches), got None"
-            )
-        super().__post_init__()
-        if not isinstance(self.reset, bool):
-            raise InvalidParameterError(f"reset must be True or False, got {self.reset!r}")
+        **LTADMM.parameter_constraints, "batch_size": IntegerAtLeast(1), "reset": Boolean(),
+    }
 
-    def initialize(
-        self, x0: FloatArray, problem: Problem, backend: Backend, oracle: GradientOracle
-    ) -> State:
+    def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         base = super().initialize(x0, problem, backend, oracle)
         assert isinstance(base, ADMMState)
-        table = np.zeros((x0.shape[0], problem.max_samples, x0.shape[1]))
-        state = VRState(x=base.x, z=base.z, table=table, table_mean=np.zeros_like(x0))
-        if not self.reset:
-            self._fill(state, oracle)
-        return state
+        table = None if self.reset else oracle.gradient_table(base.x)
+        return VRState(x=base.x, z=base.z, table=table)
 
-    @staticmethod
-    def _fill(state: VRState, oracle: GradientOracle) -> None:
-        state.table = oracle.all_sample_gradients(state.x)
-        counts = oracle.problem.n_samples[:, None]
-        state.table_mean = state.table.sum(axis=1) / counts
-
-    def _start_round(self, state: ADMMState, k: int, oracle: GradientOracle) -> None:
+    def _start_round(self, state: ADMMState, k: int, oracle: Oracle) -> None:
         if self.reset:
             assert isinstance(state, VRState)
-            self._fill(state, oracle)
+            state.table = oracle.gradient_table(state.x)
 
     def _local_gradient(
-        self, state: ADMMState, phi: FloatArray, k: int, t: int, oracle: GradientOracle
+        self, state: ADMMState, phi: FloatArray, k: int, t: int, oracle: Oracle
     ) -> FloatArray:
-        assert isinstance(state, VRState)
-        idx = oracle.indices(k, t)
-        rows = np.arange(phi.shape[0])[:, None]
-        fresh = oracle.sample_gradients(phi, idx)
-        stored = state.table[rows, idx]
-        estimate = (fresh - stored).mean(axis=1) + state.table_mean
-        first = _first_occurrence(idx)
-        counts = oracle.problem.n_samples[:, None]
-        state.table_mean = state.table_mean + (
-            np.einsum("nb,nbd->nd", first, fresh - stored) / counts
-        )
-        state.table[rows, idx] = fresh
-        return oracle.add_noise(estimate, k, t)
-
-
-def _first_occurrence(idx: IntArray) -> FloatArray:
-    """1.0 where ``idx[i, s]`` is the first occurrence of its value in row ``i``, else 0.0."""
-    order = np.argsort(idx, axis=1, kind="stable")
-    ordered = np.take_along_axis(idx, order, axis=1)
-    first_sorted = np.ones(idx.shape, dtype=bool)
-    first_sorted[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    out = np.empty(idx.shape, dtype=np.float64)
-    np.put_along_axis(out, order, first_sorted.astype(np.float64), axis=1)
-    return out
+        assert isinstance(state, VRState) and state.table is not None
+        return oracle.variance_reduced_gradient(phi, state.table, k, t)

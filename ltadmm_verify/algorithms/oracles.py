@@ -1,7 +1,15 @@
-"""Gradient oracles: minibatch sampling, additive Gaussian noise, evaluation counting (SPEC 2.3)."""
+"""Gradient oracles: minibatch sampling, variance reduction, local solves, noise, counting (SPEC 2.3).
+
+An algorithm reaches the local costs only through the primitives of :class:`Oracle`:
+``gradient`` (plain stochastic gradient), ``gradient_table`` and ``variance_reduced_gradient`` (the
+SAGA-type estimate of LT-ADMM-VR) and ``local_solve`` (the exact local minimisation of distributed
+ADMM). :class:`GradientOracle` computes them on numbers; the theory layer implements the same
+primitives on symbols to trace a round into a linear map (SPEC 7).
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +35,51 @@ class GaussianNoise:
         object.__setattr__(self, "sigma2", nonnegative_float("sigma2", self.sigma2))
 
 
-class GradientOracle:
+class OracleMemory:
+    """State that an oracle's estimator keeps between calls (not part of an algorithm's linear state)."""
+
+
+@dataclass
+class GradientTable(OracleMemory):
+    """The SAGA memory of LT-ADMM-VR: stored per-sample gradients and their means.
+
+    Attributes
+    ----------
+    gradients : ndarray, shape (n_local, max m_i, d)
+        ``grad f_{i,h}(r_{i,h})`` (rows ``h >= m_i`` are padding, zero).
+    mean : ndarray, shape (n_local, d)
+        ``(1/m_i) sum_h grad f_{i,h}(r_{i,h})``, kept up to date incrementally.
+    """
+
+    gradients: FloatArray
+    mean: FloatArray
+
+
+class Oracle(ABC):
+    """The primitives through which a round reaches the local costs ``f_i`` (all agents at once)."""
+
+    @abstractmethod
+    def gradient(self, X: FloatArray, k: int, t: int) -> FloatArray:
+        """A stochastic gradient ``g_i(x_i)`` of every local cost at round ``k``, local step ``t``."""
+
+    @abstractmethod
+    def gradient_table(self, X: FloatArray) -> OracleMemory:
+        """A SAGA memory filled with every per-sample gradient at ``X``."""
+
+    @abstractmethod
+    def variance_reduced_gradient(
+        self, X: FloatArray, table: OracleMemory, k: int, t: int
+    ) -> FloatArray:
+        """The SAGA-type estimate at ``X`` with memory ``table`` (updated in place)."""
+
+    @abstractmethod
+    def local_solve(
+        self, V: FloatArray, r: FloatArray, start: FloatArray, k: int, inner_steps: int
+    ) -> FloatArray:
+        """``argmin_x f_i(x) + r_i ||x||^2 / 2 - <x, v_i>`` for every agent."""
+
+
+class GradientOracle(Oracle):
     """Stochastic gradients for the agents a process holds, with exact evaluation counts.
 
     Parameters
@@ -68,6 +120,7 @@ class GradientOracle:
         self.seed = seed
         self.evals = 0
         self._m = problem.n_samples
+        self._solvers: dict[bytes, tuple[FloatArray, FloatArray]] = {}
 
     def indices(self, k: int, t: int) -> IntArray:
         """Minibatch indices for round ``k``, local step ``t``: shape ``(n_local, |B|)``.
@@ -119,6 +172,74 @@ class GradientOracle:
             self.evals += idx.size
             g = self.problem.mean_sample_gradients(X, idx)
         return self.add_noise(g, k, t)
+
+    def gradient_table(self, X: FloatArray) -> GradientTable:
+        """Every per-sample gradient at ``X`` and their means (counted as ``sum_i m_i``)."""
+        gradients = self.all_sample_gradients(X)
+        return GradientTable(gradients, gradients.sum(axis=1) / self._m[:, None])
+
+    def variance_reduced_gradient(
+        self, X: FloatArray, table: OracleMemory, k: int, t: int
+    ) -> FloatArray:
+        r"""The SAGA-type estimate of LT-ADMM-VR (SPEC 2.2), then the table update.
+
+        .. math::
+
+            g_i(x_i) = \frac{1}{|B|}\sum_{h\in B}\big[\nabla f_{i,h}(x_i)
+                - \nabla f_{i,h}(r_{i,h})\big] + \frac{1}{m_i}\sum_{h=1}^{m_i}\nabla f_{i,h}(r_{i,h})
+                \;(+\ \xi),
+
+        then ``r_{i,h} <- x_i`` for ``h in B``: the gradients just computed are stored (no extra
+        cost) and the table mean is updated incrementally (``O(|B| d)``; an index drawn twice in one
+        batch is counted once).
+        """
+        assert isinstance(table, GradientTable)
+        idx = self.indices(k, t)
+        rows = np.arange(X.shape[0])[:, None]
+        fresh = self.sample_gradients(X, idx)
+        stored = table.gradients[rows, idx]
+        estimate = (fresh - stored).mean(axis=1) + table.mean
+        first = _first_occurrence(idx)
+        table.mean = table.mean + np.einsum("nb,nbd->nd", first, fresh - stored) / self._m[:, None]
+        table.gradients[rows, idx] = fresh
+        return self.add_noise(estimate, k, t)
+
+    def local_solve(
+        self, V: FloatArray, r: FloatArray, start: FloatArray, k: int, inner_steps: int
+    ) -> FloatArray:
+        r"""``x_i = argmin_x f_i(x) + r_i ||x||^2 / 2 - <x, v_i>`` (``r`` of shape ``(n_local, 1)``).
+
+        Problems with ``quadratic_form()`` (``f_i = x^T H_i x / 2 - h_i^T x``): the closed form
+        ``x_i = (H_i + r_i I)^{-1} (h_i + v_i)`` (inverses computed once per ``r``; no gradient is
+        evaluated, no noise is added). Any other problem: ``inner_steps`` gradient steps
+        ``x <- x - s_i (g_i(x) + r_i x - v_i)`` from ``start`` with ``s_i = 1 / (L_i + r_i)``
+        (``L_i`` the certified per-agent constant; each step is an oracle ``gradient`` call, counted
+        and noisy like any other).
+        """
+        form = getattr(self.problem, "quadratic_form", None)
+        if form is not None:
+            key = r.tobytes()
+            if key not in self._solvers:
+                H, h = form()
+                self._solvers[key] = (np.linalg.inv(H + r[:, :, None] * np.eye(H.shape[1])), h)
+            inverse, h = self._solvers[key]
+            return np.asarray(np.einsum("nij,nj->ni", inverse, h + V))
+        step = 1.0 / (self.problem.smoothness().per_agent[:, None] + r)
+        x = start
+        for t in range(inner_steps):
+            x = x - step * (self.gradient(x, k, t) + r * x - V)
+        return x
+
+
+def _first_occurrence(idx: IntArray) -> FloatArray:
+    """1.0 where ``idx[i, s]`` is the first occurrence of its value in row ``i``, else 0.0."""
+    order = np.argsort(idx, axis=1, kind="stable")
+    ordered = np.take_along_axis(idx, order, axis=1)
+    first_sorted = np.ones(idx.shape, dtype=bool)
+    first_sorted[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    out = np.empty(idx.shape, dtype=np.float64)
+    np.put_along_axis(out, order, first_sorted.astype(np.float64), axis=1)
+    return out
 
 
 def check_batch_size(batch_size: int | None, n_samples: NDArray[np.int64]) -> None:

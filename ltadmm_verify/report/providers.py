@@ -43,7 +43,7 @@ def _checks() -> Any:
 
 
 def _experiments() -> Any:
-    return require("ltadmm_verify.verify.experiments", "MonteCarlo", "replicate", "with_parameter")
+    return require("ltadmm_verify.verify.experiments", "MonteCarlo", "replicate")
 
 
 @dataclass
@@ -136,7 +136,6 @@ def claim_c1(config: dict[str, Any], instances: Instances) -> ClaimOutcome:
     """C1 (LT-ADMM neighbourhood B ~ gamma tau sigma^2; transient O(1/(K tau)))."""
     checks = require("ltadmm_verify.verify.checks", "check_c1_floor", "check_c1_vanishing",
                      "check_c1_transient")
-    exp = _experiments()
     c = config["checks"]
     results, plots, notes = [], [], []
     seeds = None
@@ -168,7 +167,7 @@ def claim_c1(config: dict[str, Any], instances: Instances) -> ClaimOutcome:
             results.append(dataclasses.replace(r, claim=f"{r.claim} ({case.name})"))
         curves = []
         for t in c["tau"]:
-            curve, how = mean_curve(case, exp.with_parameter(alg, "tau", int(t)), sigma2=sig_max)
+            curve, how = mean_curve(case, alg.with_values(tau=int(t)), sigma2=sig_max)
             k = np.arange(1, curve.size)
             mbar = np.cumsum(curve[:-1]) / k
             curves.append(series(f"tau = {t} ({how})", k * t, mbar))
@@ -185,7 +184,6 @@ def claim_c1(config: dict[str, Any], instances: Instances) -> ClaimOutcome:
 # ============================================================================ C2, O3
 def _summable_claim(claim: str, config: dict[str, Any], instances: Instances) -> ClaimOutcome:
     checks = require("ltadmm_verify.verify.checks", "check_c2_exact_convergence", "check_o3_no_reset")
-    exp = _experiments()
     fn = checks.check_c2_exact_convergence if claim == "C2" else checks.check_o3_no_reset
     results, plots, notes = [], [], []
     seeds = None
@@ -199,7 +197,7 @@ def _summable_claim(claim: str, config: dict[str, Any], instances: Instances) ->
             compared = [("LT-ADMM-VR (reset)", vr), ("LT-ADMM, same gamma and |B|", plain)]
         else:
             compared = [("LT-ADMM-VR with reset", case.vr),
-                        ("LT-ADMM-VR without reset", exp.with_parameter(case.vr, "reset", False))]
+                        ("LT-ADMM-VR without reset", case.vr.with_values(reset=False))]
         lines = []
         for label, algorithm in compared:
             curve, how = mean_curve(case, algorithm)

@@ -156,16 +156,6 @@ class Calibration:
         return "\n".join(lines)
 
 
-def with_step(algorithm: Algorithm, step: float) -> Algorithm:
-    """A copy of ``algorithm`` at ``gamma = step`` with ``beta / gamma`` kept.
-
-    ``dataclasses.replace``, so subclasses (e.g. deliberately broken variants) are copied as such.
-    """
-    params: Any = algorithm
-    ratio = float(params.beta / params.gamma)
-    return dataclasses.replace(params, gamma=step, beta=ratio * step)
-
-
 def empirical_critical_step(
     algorithm: Algorithm,
     problem: Problem,
@@ -184,7 +174,7 @@ def empirical_critical_step(
     bisection ``mid = sqrt(low high)`` until ``high / low <= 1 + rtol``. Returns ``low``. Each run
     is :func:`~ltadmm_verify.algorithms.run.run` with seed 0, no noise, initial models ``x0`` and
     ``divergence_factor``; "diverges" is its ``status == "diverged"``. Any :class:`Algorithm`
-    dataclass with ``gamma`` and ``beta`` fields works (:func:`with_step`).
+    with declared step parameters works (:meth:`~ltadmm_verify.algorithms.Algorithm.with_step`).
 
     A slowly diverging run may not blow up in time, so this is an upper estimate of the threshold.
 
@@ -195,7 +185,7 @@ def empirical_critical_step(
     """
 
     def diverges(step: float) -> bool:
-        result = run(with_step(algorithm, step), problem, network, rounds, x0=x0,
+        result = run(algorithm.with_step(step), problem, network, rounds, x0=x0,
                      record_every=rounds, divergence_factor=divergence_factor)
         return result.status == "diverged"
 

@@ -37,7 +37,7 @@ from ..problems import Problem
 from ..problems.base import FloatArray
 from ..theory import claims, exact
 from ..theory.calibrate import empirical_critical_step
-from .experiments import FloorSweep, MonteCarlo, floor_sweep, replicate, simulate, with_parameter
+from .experiments import FloorSweep, MonteCarlo, floor_sweep, replicate, simulate
 from .result import CheckResult
 from .statistics import Estimate, geometric_rate, linear_fit, loglog_slope, mean_ci
 
@@ -149,8 +149,10 @@ def _floors(
         floors = []
         for v in values:
             alg, level = algorithm, float(v) if parameter == "sigma2" else float(sigma2 or 0.0)
-            if parameter != "sigma2":
-                alg = with_parameter(algorithm, parameter, int(v) if parameter == "tau" else v)
+            if parameter == "gamma":
+                alg = algorithm.with_step(v)
+            elif parameter == "tau":
+                alg = algorithm.with_values(tau=int(v))
             if _exact_stable(alg, problem, network) >= 1.0:
                 floors.append(float("inf"))
                 continue
@@ -364,7 +366,7 @@ def check_c1_transient(
 
     Runs ``algorithm`` with ``batch_size=None`` and checks :func:`check_summable`.
     """
-    full = with_parameter(algorithm, "batch_size", None)
+    full = algorithm.with_values(batch_size=None)
     return check_summable("C1.transient", full, problem, network, mc=mc, method=method)
 
 
@@ -381,7 +383,7 @@ def check_o3_no_reset(
     mc: MonteCarlo | None = None, method: str = "auto",
 ) -> CheckResult:
     """O3 (open): the no-reset LT-ADMM-VR variant (``reset=False``) converges exactly, as C2."""
-    no_reset = with_parameter(algorithm, "reset", False)
+    no_reset = algorithm.with_values(reset=False)
     return check_summable("O3", no_reset, problem, network, mc=mc, method=method)
 
 
@@ -486,7 +488,7 @@ def check_c3_step_constant(
     ratio = params.beta / params.gamma
     (const,) = [c for c in card.constants if c.symbol in card.step_bound(ratio).free_symbols]
     g_crit, acc, how = critical_step(algorithm, problem, network, method=method, rounds=rounds, rtol=rtol)
-    values = claims.Instance(problem, network, with_parameter(algorithm, "gamma", g_crit)).values()
+    values = claims.Instance(problem, network, algorithm.with_step(g_crit)).values()
     unit = card.evaluate(card.step_bound(ratio), {**values, const.symbol: 1.0})
     implied = g_crit / unit
     law = card.conditions[0].text.split("<=")[1].strip()
@@ -518,7 +520,7 @@ def check_c3_tau_exponent(
     power = 3.0 if isinstance(algorithm, LTADMMVR) else 2.0
     steps, hows = [], []
     for t in taus:
-        g, acc, how = critical_step(with_parameter(algorithm, "tau", int(t)), problem, network,
+        g, acc, how = critical_step(algorithm.with_values(tau=int(t)), problem, network,
                                     method=method, rounds=rounds, rtol=rtol)
         steps.append(g)
         hows.append(how)
@@ -570,7 +572,7 @@ def check_c4_local_training(
     per_tau: list[FloatArray] = []
     is_exact = False
     for t in taus:
-        alg = with_parameter(algorithm, "tau", int(t))
+        alg = algorithm.with_values(tau=int(t))
         k = mc.rounds if fixed == "rounds" else max(1, mc.rounds * int(taus[0]) // int(t))
         curves, is_exact = _mbar_curves(alg, problem, network, k, sigma2, mc, method)
         per_tau.append(np.array([c[:-1].mean() if fixed == "rounds" else c[-1] for c in curves]))

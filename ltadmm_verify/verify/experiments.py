@@ -8,7 +8,6 @@ has a valid confidence interval.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,6 @@ from ..algorithms import Algorithm, GaussianNoise, run
 from ..network import Network
 from ..problems import Problem
 from ..problems.base import FloatArray
-from ..theory.calibrate import with_step
 from .statistics import Estimate, monte_carlo, tail_floor
 
 SWEEP_PARAMETERS = ("sigma2", "gamma", "tau")
@@ -84,17 +82,6 @@ class Trace:
         if self.diverged:
             return Estimate(float("inf"), float("inf"), 0, confidence)
         return tail_floor(self.values[start + 1:], 1.0, n_batches, confidence)
-
-
-def with_parameter(algorithm: Algorithm, name: str, value: Any) -> Algorithm:
-    """A copy of ``algorithm`` with one parameter changed (``gamma`` keeps ``beta / gamma``).
-
-    Works for subclasses too (``dataclasses.replace``), so broken variants sweep like the originals.
-    """
-    if name == "gamma":
-        return with_step(algorithm, value)
-    params: Any = algorithm
-    return dataclasses.replace(params, **{name: value})
 
 
 def simulate(
@@ -230,9 +217,9 @@ def floor_sweep(
     for i, v in enumerate(vals):
         alg = algorithm
         if parameter == "gamma":
-            alg = with_parameter(algorithm, "gamma", float(v))
+            alg = algorithm.with_step(float(v))
         elif parameter == "tau":
-            alg = with_parameter(algorithm, "tau", int(v))
+            alg = algorithm.with_values(tau=int(v))
         level = float(v) if parameter == "sigma2" else float(sigma2)  # type: ignore[arg-type]
         k = int(np.ceil(mc.rounds * vals.max() / v)) if parameter == "gamma" else mc.rounds
         if parameter == "sigma2" and burn:
