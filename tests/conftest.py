@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from ltadmm_verify.theory import claims
+from ltadmm_verify.theory import cards
 
 
 @pytest.fixture
 def clean_registry() -> Iterator[None]:
     """Restore the theorem-card registry after a test that registers cards."""
-    before = dict(claims._REGISTRY)
+    before = dict(cards._REGISTRY)
     yield
-    claims._REGISTRY.clear()
-    claims._REGISTRY.update(before)
+    cards._REGISTRY.clear()
+    cards._REGISTRY.update(before)

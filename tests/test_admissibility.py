@@ -11,7 +11,7 @@ import sympy as sp
 import ltadmm_verify as lv
 from ltadmm_verify.cli import main
 from ltadmm_verify.theory.admissibility import AdmissibilityWarning, assess_step_size
-from ltadmm_verify.theory.claims import SYMBOLS, Condition, Constant, TheoremCard
+from ltadmm_verify.theory.cards import SYMBOLS, Condition, Constant, TheoremCard
 
 N, DIM, TAU = 6, 2, 5
 

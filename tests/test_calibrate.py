@@ -8,7 +8,7 @@ import sympy as sp
 import ltadmm_verify as lv
 from ltadmm_verify.theory import _calibration
 from ltadmm_verify.theory.calibrate import CalibrationCase, calibrate, default_cases
-from ltadmm_verify.theory.claims import SYMBOLS, Condition, Constant, TheoremCard
+from ltadmm_verify.theory.cards import SYMBOLS, Condition, Constant, TheoremCard
 
 PROBLEM = lv.random_quadratic(6, 2, seed=3)
 NETWORK = lv.make_network("ring", 6)

@@ -7,7 +7,7 @@ import argparse
 import sympy as sp
 
 from ..theory.admissibility import admissible_step_size, assess_step_size
-from ..theory.claims import Instance, cards
+from ..theory.cards import Instance, registered_cards
 from .common import add_algorithm_options, add_instance_options, build_algorithm, build_instance
 
 
@@ -31,7 +31,7 @@ def handle(args: argparse.Namespace) -> int:
     print("constants:")
     for name, value in report.values.items():
         print(f"  {name:<9} = {value:.6g}")
-    for card in cards(args.algorithm):
+    for card in registered_cards(args.algorithm):
         print(f"\n{card.id}: {card.title}")
         shown = [(f"condition {c.name}", c.relation) for c in card.conditions]
         shown += [("claimed bound", sp.Le(sp.Symbol(name), expr)) for name, expr in card.bounds.items()]
@@ -47,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
     algorithm = build_algorithm(args)
     verdict = assess_step_size(algorithm, problem, network, exact_limit=10**9)
     hypotheses = [f"{card.id}: {h.name} {'fails' if r.holds is False else 'not verified'} ({r.detail})"
-                  for card in cards(args.algorithm)
+                  for card in registered_cards(args.algorithm)
                   for h, r in card.check_hypotheses(Instance(problem, network, algorithm))
                   if r.holds is not True]
     print()

@@ -48,10 +48,10 @@ def _jsonable(value: Any) -> Any:
 
 def compute_cards(config: dict[str, Any], instances: Instances) -> dict[str, Any]:
     """Every registered theorem card: statement, conditions (LaTeX), constants with provenance."""
-    claims = require("ltadmm_verify.theory.claims", "cards")
+    cards = require("ltadmm_verify.theory.cards", "registered_cards")
     beta_ratio = config["algorithm"]["beta_ratio"]
     out = []
-    for card in claims.cards():
+    for card in cards.registered_cards():
         lines = [line for line in card.latex(beta_ratio).split("\n") if line]
         out.append({
             "id": card.id,
@@ -78,10 +78,10 @@ def compute_step_sizes(config: dict[str, Any], instances: Instances) -> dict[str
     :func:`ltadmm_verify.theory.calibrate.calibrate` on card C3, the stability threshold (exact critical
     step on quadratics, empirical divergence threshold otherwise) and the constant it implies.
     """
-    claims = require("ltadmm_verify.theory.claims", "get_card")
+    cards = require("ltadmm_verify.theory.cards", "get_card")
     cal = require("ltadmm_verify.theory.calibrate", "calibrate", "CalibrationCase")
     adm = require("ltadmm_verify.theory.admissibility", "admissible_step_size")
-    card = claims.get_card("C3")
+    card = cards.get_card("C3")
     alg = config["algorithm"]
     taus = config["theory"]["tau"]
     step = card.step_bound(alg["beta_ratio"])
@@ -126,9 +126,9 @@ def compute_step_sizes(config: dict[str, Any], instances: Instances) -> dict[str
 # ---------------------------------------------------------------------------- calibrated constants
 def compute_calibrated(config: dict[str, Any], instances: Instances) -> dict[str, Any]:
     """The cards' calibrated constants with a digest of their stored evidence."""
-    claims = require("ltadmm_verify.theory.claims", "cards")
+    cards = require("ltadmm_verify.theory.cards", "registered_cards")
     out = []
-    for card in claims.cards():
+    for card in cards.registered_cards():
         for c in card.constants:
             if c.provenance != "calibrated" or not isinstance(c.evidence, dict):
                 continue
@@ -165,14 +165,14 @@ def compute_certified(config: dict[str, Any], instances: Instances) -> dict[str,
     if not config["theory"]["certify"]:
         raise ProviderMissing("skipped: theory.certify = false in the configuration")
     region = require("ltadmm_verify.theory.certify_region", "report_data")
-    claims = require("ltadmm_verify.theory.claims", "get_card", "SYMBOLS")
+    cards = require("ltadmm_verify.theory.cards", "get_card", "SYMBOLS")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # solver accuracy notes; statuses are recorded
         data = _without_timings(region.report_data(None))
-    card = claims.get_card("C3")
+    card = cards.get_card("C3")
     params = data["region"]["parameters"]
     step = card.step_bound(params["beta_ratio"])
-    sym = claims.SYMBOLS
+    sym = cards.SYMBOLS
     law = [card.evaluate(step, {sym["L"]: params["L"], sym["lambda_l"]: params["lambda_l"],
                                 sym["tau"]: float(t)}) for t in params["tau_values"]]
     data.pop("figure", None)

@@ -3,8 +3,8 @@
 - :mod:`.exact`: the exact affine round map of LT-ADMM on quadratics: :func:`spectral_radius`,
   :func:`critical_step_size`, :func:`stationary_covariance`, :func:`noise_floor`,
   :func:`expected_metrics`.
-- :mod:`.claims`: the paper's claims as theorem cards (sympy conditions, constants with
-  provenance) and their registry (:func:`register`, :func:`get_card`, :func:`cards`).
+- :mod:`.cards`: the paper's claims as theorem cards (sympy conditions, constants with
+  provenance) and their registry (:func:`register`, :func:`get_card`, :func:`registered_cards`).
 - :mod:`.admissibility`: :func:`admissible_step_size`, :func:`check_step_size`.
 - :mod:`.calibrate`: :func:`calibrate` an unknown constant on instances, with evidence.
 - :mod:`.certify`, :mod:`.certify_region`: certified linear rates for every mu-strongly convex,
@@ -20,20 +20,20 @@ from .admissibility import (
     check_step_size,
 )
 from .calibrate import Calibration, CalibrationCase, calibrate
-from .certify import CertificateTooLargeError, CertifiedRate, certified_rate, lifted_system
-from .certify_region import CertifiedRegion, certified_region
-from .claims import (
+from .cards import (
     SYMBOLS,
     Condition,
     Constant,
     Hypothesis,
     Instance,
     TheoremCard,
-    cards,
     get_card,
     register,
+    registered_cards,
     unregister,
 )
+from .certify import CertificateTooLargeError, CertifiedRate, certified_rate, lifted_system
+from .certify_region import CertifiedRegion, certified_region
 from .exact import (
     LinearModel,
     Parameters,
@@ -65,7 +65,6 @@ __all__ = [
     "admissible_step_size",
     "assess_step_size",
     "calibrate",
-    "cards",
     "certified_rate",
     "certified_region",
     "check_step_size",
@@ -76,6 +75,7 @@ __all__ = [
     "linear_model",
     "noise_floor",
     "register",
+    "registered_cards",
     "spectral_radius",
     "stationary_covariance",
     "unregister",

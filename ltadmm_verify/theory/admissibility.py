@@ -2,7 +2,7 @@ r"""Admissible step sizes and the pre-run step-size check.
 
 Two sources of truth, kept apart in every report:
 
-1. **Theorem cards** (:mod:`.claims`): each condition ``gamma <= bound`` of the registered cards
+1. **Theorem cards** (:mod:`.cards`): each condition ``gamma <= bound`` of the registered cards
    covering the algorithm, evaluated at the instance's constants. Its provenance is that of the
    constants it uses: ``"paper"`` / ``"user"`` (a violated condition is an error), ``"calibrated"``
    (a violation only warns: a calibrated constant is not a theorem), ``"unknown"`` (a constant
@@ -32,8 +32,8 @@ from ..algorithms.oracles import GaussianNoise
 from ..errors import InadmissibleStepSize, LTADMMVerifyError
 from ..network import Network
 from ..problems.base import Problem
-from . import claims
-from .claims import Instance, TheoremCard, beta, cards, gamma, to_latex
+from . import cards
+from .cards import Instance, TheoremCard, beta, gamma, registered_cards, to_latex
 from .exact import Parameters, critical_step_size, is_quadratic, linear_model
 
 #: Largest ``N d`` for which the pre-run check (``run(check=...)``) computes the exact spectral radius.
@@ -155,7 +155,7 @@ def evaluate_card(
 def _applicable(algorithm: str, instance: Instance) -> tuple[list[TheoremCard], list[str]]:
     """Cards covering ``algorithm`` with conditions whose hypotheses do not fail, and notes."""
     out, notes = [], []
-    for card in cards(algorithm):
+    for card in registered_cards(algorithm):
         if not card.conditions:
             continue
         failed = [f"{h.name}: {res.detail}" for h, res in card.check_hypotheses(instance)
@@ -268,10 +268,10 @@ def admissible_step_size(
     rho_value = positive_float("rho", rho)
     beta_ratio = positive_float("beta_ratio", beta_ratio)
     penalty = choice("penalty", penalty, PENALTIES)
-    values = {**Instance(problem, network).values(), claims.tau: float(tau), claims.rho: rho_value}
+    values = {**Instance(problem, network).values(), cards.tau: float(tau), cards.rho: rho_value}
     instance = Instance(problem, network, _Named(algorithm))
     applicable, notes = _applicable(algorithm, instance)
-    if not cards(algorithm):
+    if not registered_cards(algorithm):
         notes.append(f"no theorem card covers algorithm {algorithm!r}")
     reports = [r for card in applicable for r in evaluate_card(card, values, beta_ratio)]
     bounded = [r for r in reports if r.bound is not None]
@@ -375,7 +375,7 @@ def assess_step_size(
     their severity (rules in the module docstring).
     """
     name = str(getattr(algorithm, "name", type(algorithm).__name__))
-    if not isinstance(algorithm, LTADMM) and not cards(name):
+    if not isinstance(algorithm, LTADMM) and not registered_cards(name):
         return StepSizeVerdict(name, {}, None, (), (), ("no theorem card covers this algorithm",))
     params = {k: getattr(algorithm, k) for k in ("gamma", "beta", "rho", "tau") if hasattr(algorithm, k)}
     if set(params) != {"gamma", "beta", "rho", "tau"}:

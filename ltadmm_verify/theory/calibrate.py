@@ -44,13 +44,13 @@ from ..errors import InvalidParameterError
 from ..network import Network, make_network
 from ..problems.base import Problem
 from ..problems.quadratic import random_quadratic
-from . import claims
-from .claims import Constant, Instance, TheoremCard, gamma
+from . import cards
+from .cards import Constant, Instance, TheoremCard, gamma
 from .exact import critical_step_size, is_quadratic
 
 #: Direction in which a family "goes" for each parameter: +1 towards infinity, -1 towards 0.
 #: Instance numbers recorded as evidence (with those of the bound); trends are fitted on them.
-RECORDED = (claims.tau, claims.lambda_l, claims.L, claims.rho, claims.N, claims.d_max, claims.mu)
+RECORDED = (cards.tau, cards.lambda_l, cards.L, cards.rho, cards.N, cards.d_max, cards.mu)
 
 #: Direction in which a family "goes" for each parameter: +1 towards infinity, -1 towards 0.
 TREND_DIRECTIONS = {"tau": 1.0, "lambda_l": -1.0, "L": 1.0, "N": 1.0, "rho": 1.0, "d_max": 1.0}
@@ -348,7 +348,7 @@ def default_cases() -> list[CalibrationCase]:
 
 def default_calibrations() -> dict[str, Calibration]:
     """Calibrate ``c_gamma`` (card C3) and ``c_vr`` (card C3-VR) on :func:`default_cases`."""
-    from .claims import C3, C3_VR
+    from .cards import C3, C3_VR
 
     cases = default_cases()
     return {"c_gamma": calibrate(C3, cases), "c_vr": calibrate(C3_VR, cases)}

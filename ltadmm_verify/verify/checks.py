@@ -35,7 +35,7 @@ from ..errors import InvalidParameterError
 from ..network import Network
 from ..problems import Problem
 from ..problems.base import FloatArray
-from ..theory import claims, exact
+from ..theory import cards, exact
 from ..theory.calibrate import empirical_critical_step
 from .experiments import FloorSweep, MonteCarlo, floor_sweep, replicate, simulate
 from .result import CheckResult
@@ -467,7 +467,7 @@ def critical_step(
 
 def step_card(algorithm: Algorithm) -> Any:
     """The theorem card of the step-size condition for ``algorithm`` (C3 or C3-VR)."""
-    return claims.get_card("C3-VR" if isinstance(algorithm, LTADMMVR) else "C3")
+    return cards.get_card("C3-VR" if isinstance(algorithm, LTADMMVR) else "C3")
 
 
 def check_c3_step_constant(
@@ -488,7 +488,7 @@ def check_c3_step_constant(
     ratio = params.beta / params.gamma
     (const,) = [c for c in card.constants if c.symbol in card.step_bound(ratio).free_symbols]
     g_crit, acc, how = critical_step(algorithm, problem, network, method=method, rounds=rounds, rtol=rtol)
-    values = claims.Instance(problem, network, algorithm.with_step(g_crit)).values()
+    values = cards.Instance(problem, network, algorithm.with_step(g_crit)).values()
     unit = card.evaluate(card.step_bound(ratio), {**values, const.symbol: 1.0})
     implied = g_crit / unit
     law = card.conditions[0].text.split("<=")[1].strip()

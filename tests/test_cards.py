@@ -13,8 +13,8 @@ matplotlib.use("Agg")
 from matplotlib import mathtext
 
 import ltadmm_verify as lv
-from ltadmm_verify.theory import claims
-from ltadmm_verify.theory.claims import (
+from ltadmm_verify.theory import cards
+from ltadmm_verify.theory.cards import (
     SYMBOLS,
     Condition,
     Constant,
@@ -32,8 +32,8 @@ def _instance(tau: int = 5, gamma: float = 0.01) -> Instance:
 
 
 def test_built_in_cards_are_registered() -> None:
-    assert {c.id for c in lv.theory.cards()} >= set(BUILT_IN)
-    assert {c.id for c in lv.theory.cards("lt-admm-vr")} >= {"C2", "C3-VR", "O1"}
+    assert {c.id for c in lv.theory.registered_cards()} >= set(BUILT_IN)
+    assert {c.id for c in lv.theory.registered_cards("lt-admm-vr")} >= {"C2", "C3-VR", "O1"}
 
 
 @pytest.mark.parametrize("tau", [1, 3, 10])
@@ -86,7 +86,7 @@ def test_cards_state_provenance_and_unknowns() -> None:
         assert all(cond.source for cond in card.conditions)
         assert all(h.source for h in card.hypotheses)
         for const in card.constants:
-            assert const.value is None or const.provenance in claims.PROVENANCES
+            assert const.value is None or const.provenance in cards.PROVENANCES
             if const.provenance == "calibrated":
                 assert isinstance(const.evidence, dict) and const.evidence["points"]
         assert card_id in card.describe()

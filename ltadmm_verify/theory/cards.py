@@ -411,7 +411,7 @@ def get_card(card_id: str) -> TheoremCard:
     return _REGISTRY[card_id]
 
 
-def cards(algorithm: str | None = None) -> tuple[TheoremCard, ...]:
+def registered_cards(algorithm: str | None = None) -> tuple[TheoremCard, ...]:
     """Registered cards (those covering ``algorithm`` when given), in registration order."""
     return tuple(c for c in _REGISTRY.values() if algorithm is None or algorithm in c.algorithms)
 
@@ -525,9 +525,9 @@ __all__ = [
     "HypothesisCheck",
     "Instance",
     "TheoremCard",
-    "cards",
     "get_card",
     "register",
+    "registered_cards",
     "to_latex",
     "unregister",
 ]
