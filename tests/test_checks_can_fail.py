@@ -32,7 +32,7 @@ class WrongSignZ(lv.LTADMM):
         drift = self.beta * (self.rho * backend.degrees[:, None] * x - z_sum)
         phi = x
         for t in range(self.tau):
-            phi = phi - self.gamma * self._local_gradient(state, phi, k, t, oracle) - drift
+            phi = phi - self.gamma * oracle.gradient(phi, k, t) - drift
         outgoing = z + 2.0 * self.rho * phi[backend.edge_source]  # the broken sign
         state.z = (1.0 - self.alpha) * z - self.alpha * backend.exchange(outgoing)
         state.x = phi
@@ -46,7 +46,7 @@ class NoPenalty(lv.LTADMM):
     def step(self, state, k, problem, backend, oracle):
         phi = state.x
         for t in range(self.tau):
-            phi = phi - self.gamma * self._local_gradient(state, phi, k, t, oracle)
+            phi = phi - self.gamma * oracle.gradient(phi, k, t)
         state.x = phi
         return state
 
@@ -65,8 +65,8 @@ class DiminishingStep(lv.LTADMM):
 class VRWithoutControlVariate(lv.LTADMMVR):
     """LT-ADMM-VR whose estimate is the plain minibatch gradient (no ``- grad f_ih(r) + mean``)."""
 
-    def _local_gradient(self, state, phi, k, t, oracle):
-        return oracle.sample_gradients(phi, oracle.indices(k, t)).mean(axis=1)
+    def _round_table(self, state, oracle):
+        return None  # no SAGA memory: the local steps use the plain minibatch gradient
 
 
 def disconnected_network(monkeypatch, n):
@@ -157,8 +157,9 @@ def test_c3_tau_exponent_fails_when_the_step_shrinks_too_fast(quadratic):
     class TauQuarticGradient(lv.LTADMM):
         """Gradient scaled by tau^4: the stable step shrinks like tau^-4."""
 
-        def _local_gradient(self, state, phi, k, t, oracle):
-            return self.tau**4 * oracle.gradient(phi, k, t)
+        def step(self, state, k, problem, backend, oracle):
+            scaled = lv.LTADMM(self.gamma * self.tau**4, self.beta, self.rho, self.tau, self.batch_size)
+            return lv.LTADMM.step(scaled, state, k, problem, backend, oracle)
 
     assert_fails(checks.check_c3_tau_exponent(base(TauQuarticGradient), problem, net, rounds=200))
 

@@ -41,16 +41,6 @@ _TAU = IntegerAtLeast(1)
 _BATCH = OrNone(IntegerAtLeast(1))
 
 
-def _local_sgd(
-    x: FloatArray, step: float, drift: FloatArray | float, tau: int, k: int, oracle: Oracle
-) -> FloatArray:
-    r"""``tau`` local steps ``phi^{t+1} = phi^t - step g_i(phi^t) - drift`` from ``phi^0 = x``."""
-    phi = x
-    for t in range(tau):
-        phi = phi - step * oracle.gradient(phi, k, t) - drift
-    return phi
-
-
 @dataclass
 class LEDState(State):
     """``x`` ``(n_local, d)`` and the dual-like correction ``y`` ``(n_local, d)``."""
@@ -109,7 +99,7 @@ class LocalDSGD(Algorithm):
         return State(x=x0.copy())
 
     def step(self, state: State, k: int, problem: Problem, backend: Backend, oracle: Oracle) -> State:
-        phi = _local_sgd(state.x, self.gamma, 0.0, self.tau, k, oracle)
+        phi = oracle.local_steps(state.x, steps=self.tau, k=k, step=self.gamma)
         state.x = backend.mix(phi)
         return state
 
@@ -170,7 +160,8 @@ class LED(Algorithm):
 
     def step(self, state: State, k: int, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         assert isinstance(state, LEDState)
-        phi = _local_sgd(state.x, self.gamma, self.beta * state.y, self.tau, k, oracle)
+        phi = oracle.local_steps(state.x, steps=self.tau, k=k, step=self.gamma,
+                                 drift=self.beta * state.y)
         state.x = backend.mix(phi)
         state.y = state.y + phi - state.x
         return state
@@ -234,7 +225,7 @@ class KGT(Algorithm):
     def step(self, state: State, k: int, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         assert isinstance(state, KGTState)
         x, c = state.x, state.c
-        phi = _local_sgd(x, self.eta_c, self.eta_c * c, self.tau, k, oracle)
+        phi = oracle.local_steps(x, steps=self.tau, k=k, step=self.eta_c, drift=self.eta_c * c)
         delta = (x - phi) / (self.tau * self.eta_c)
         state.x = backend.mix(x - self.tau * self.eta_c * self.eta_s * delta)
         state.c = c - delta + backend.mix(delta)

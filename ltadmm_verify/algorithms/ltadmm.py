@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-import numpy as np
-
 from ..backends.base import Backend
 from ..problems.base import FloatArray, Problem
 from .base import Algorithm, State
@@ -114,36 +112,22 @@ class LTADMM(Algorithm):
     def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         return ADMMState(x=x0.copy(), z=x0[backend.edge_source].copy())
 
-    def _local_gradient(
-        self, state: ADMMState, phi: FloatArray, k: int, t: int, oracle: Oracle
-    ) -> FloatArray:
-        """``g_i(phi^t)``; overridden by the variance-reduced variant."""
-        return oracle.gradient(phi, k, t)
-
-    def _start_round(self, state: ADMMState, k: int, oracle: Oracle) -> None:
-        """Hook run before the local steps (the VR memory reset)."""
+    def _round_table(self, state: ADMMState, oracle: Oracle) -> OracleMemory | None:
+        """The SAGA memory the local steps use (``None``: plain stochastic gradients)."""
+        return None
 
     def step(self, state: State, k: int, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         assert isinstance(state, ADMMState)
         x, z = state.x, state.z
         z_sum = backend.edge_sum(z)
-        rho_d = self.rho * backend.degrees[:, None]
-        self._start_round(state, k, oracle)
-        # In-place updates of a private copy of x (same operations, same rounding, fewer
-        # (N, d) temporaries); the oracle returns a fresh gradient array that may be overwritten.
-        phi = x.copy()
+        rho_d: FloatArray = self.rho * backend.degrees[:, None]
+        table = self._round_table(state, oracle)
         if self.penalty == "frozen":
-            drift = self.beta * (rho_d * x - z_sum)
-            for t in range(self.tau):
-                grad = self._local_gradient(state, phi, k, t, oracle)
-                phi -= np.multiply(grad, self.gamma, out=grad)
-                phi -= drift
+            phi = oracle.local_steps(x, steps=self.tau, k=k, step=self.gamma,
+                                     drift=self.beta * (rho_d * x - z_sum), table=table)
         else:
-            for t in range(self.tau):
-                grad = self._local_gradient(state, phi, k, t, oracle)
-                grad += rho_d * phi
-                grad -= z_sum
-                phi -= np.multiply(grad, self.gamma, out=grad)
+            phi = oracle.local_steps(x, steps=self.tau, k=k, step=self.gamma,
+                                     shrink=self.gamma * rho_d, drift=-self.gamma * z_sum, table=table)
         # outgoing_ij = z_ij - 2 rho x_i' and z' = (1 - alpha) z - alpha received, computed with
         # two (2|E|, d) temporaries instead of six (same operations, bit-identical results)
         outgoing = phi[backend.edge_source]
@@ -197,13 +181,8 @@ class LTADMMVR(LTADMM):
         table = None if self.reset else oracle.gradient_table(base.x)
         return VRState(x=base.x, z=base.z, table=table)
 
-    def _start_round(self, state: ADMMState, k: int, oracle: Oracle) -> None:
+    def _round_table(self, state: ADMMState, oracle: Oracle) -> OracleMemory | None:
+        assert isinstance(state, VRState)
         if self.reset:
-            assert isinstance(state, VRState)
             state.table = oracle.gradient_table(state.x)
-
-    def _local_gradient(
-        self, state: ADMMState, phi: FloatArray, k: int, t: int, oracle: Oracle
-    ) -> FloatArray:
-        assert isinstance(state, VRState) and state.table is not None
-        return oracle.variance_reduced_gradient(phi, state.table, k, t)
+        return state.table

@@ -78,6 +78,41 @@ class Oracle(ABC):
     ) -> FloatArray:
         """``argmin_x f_i(x) + r_i ||x||^2 / 2 - <x, v_i>`` for every agent."""
 
+    def local_steps(
+        self,
+        x: FloatArray,
+        *,
+        steps: int,
+        k: int,
+        step: float,
+        drift: FloatArray | float = 0.0,
+        shrink: FloatArray | None = None,
+        table: OracleMemory | None = None,
+    ) -> FloatArray:
+        r"""``steps`` local gradient steps from ``phi^0 = x`` (all agents in parallel):
+
+        .. math::
+
+            \phi^{t+1} = \phi^t - s_i \phi^t - \eta\, g_i(\phi^t) - \delta_i,
+            \qquad t = 0, \dots, \tau - 1,
+
+        with ``eta = step``, ``s = shrink`` (a column ``(n_local, 1)``, default 0), ``delta = drift``
+        (frozen for the round) and ``g`` the plain stochastic gradient (:meth:`gradient`) or, with a
+        ``table``, the SAGA estimate (:meth:`variance_reduced_gradient`). Returns ``phi^tau``.
+
+        Written once here as a loop over :meth:`gradient`; the theory layer's oracles use the same
+        loop on symbols, or powers by squaring on a quadratic (cost ``O(log tau)``).
+        """
+        phi = x.copy()
+        for t in range(steps):
+            g = (self.gradient(phi, k, t) if table is None
+                 else self.variance_reduced_gradient(phi, table, k, t))
+            if shrink is not None:
+                phi -= shrink * phi
+            phi -= np.multiply(g, step, out=g)
+            phi -= drift
+        return phi
+
 
 class GradientOracle(Oracle):
     """Stochastic gradients for the agents a process holds, with exact evaluation counts.
