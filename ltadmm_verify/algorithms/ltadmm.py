@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
+
 from ..backends.base import Backend
 from ..problems.base import FloatArray, Problem
 from .base import Algorithm, State
@@ -120,7 +122,7 @@ class LTADMM(Algorithm):
         assert isinstance(state, ADMMState)
         x, z = state.x, state.z
         z_sum = backend.edge_sum(z)
-        rho_d: FloatArray = self.rho * backend.degrees[:, None]
+        rho_d = self.rho * backend.degrees[:, None].astype(np.float64)
         table = self._round_table(state, oracle)
         if self.penalty == "frozen":
             phi = oracle.local_steps(x, steps=self.tau, k=k, step=self.gamma,
