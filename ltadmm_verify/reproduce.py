@@ -332,7 +332,8 @@ class ReproductionResult:
                    "contains 1: no significant difference")
         reason = f"95% bootstrap interval over seeds [{lo:.3g}, {hi:.3g}] {verdict}" + (
             "; the point estimate is a tie" if measured == 1.0 else "")
-        return CheckResult.compare("C6", statement, measured, 1.0, 0.0, "<=", evidence, reason)
+        return CheckResult("C6", statement, measured, 1.0, "<", bounds=(lo, hi), evidence=evidence,
+                           reason=reason)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view: configuration, instance, every curve, the table and the C6 verdicts."""

@@ -160,14 +160,18 @@ def test_configuration_overrides_merge(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------------- summary rows
 def test_summary_row_verdicts() -> None:
-    ok = CheckResult.compare("C1.a", "a", 1.0, 2.0, 0.1, evidence={"seeds": [0, 1, 2]})
-    bad = CheckResult.compare("C1.b", "b", 3.0, 2.0, 0.1, evidence={"n_seeds": 5})
+    ok = CheckResult("C1.a", "a", 1.0, 2.0, "<=", half_width=0.1, evidence={"seeds": [0, 1, 2]})
+    bad = CheckResult("C1.b", "b", 3.0, 2.0, "<=", half_width=0.1, evidence={"n_seeds": 5})
+    undecided = CheckResult("C1.d", "d", 2.05, 2.0, "<=", half_width=0.1)
     na = CheckResult.not_applicable("C1.c", "c", "needs a quadratic")
-    row = cl.summary_row("C1", [ok, bad, na])
+    row = cl.summary_row("C1", [ok, bad, undecided, na])
     assert row["verdict"] == "FAIL" and row["measured"] == 3.0 and row["seeds"] == 5
-    assert row["display"][7] == "1/2 pass, 1 n/a"
+    assert row["display"][7] == "1 pass, 1 fail, 1 inconclusive, 1 n/a"
     row = cl.summary_row("C1", [na, ok])
     assert row["verdict"] == "PASS" and row["measured"] == 1.0 and row["seeds"] == 3
+    row = cl.summary_row("C1", [ok, undecided])
+    assert row["verdict"] == "INCONCLUSIVE" and row["measured"] == 2.05
+    assert "straddles" in row["reason"]
     row = cl.summary_row("C1", [na])
     assert row["verdict"] == "NOT APPLICABLE" and row["reason"] == "needs a quadratic"
     row = cl.summary_row("C1", [], "not implemented")

@@ -1,8 +1,10 @@
 """Shared fixtures of the theorem properties and an end-of-run summary of what they found.
 
 Every property records each generated example's :class:`~ltadmm_verify.verify.CheckResult` with
-``record(result)``; the terminal summary prints, per check, the number of examples, the range of the
-measured values, the bound and the worst example (the Hypothesis profiles ``ci`` / ``thorough`` are
+``record(result)``; the terminal summary prints, per check, the number of examples per verdict
+(PASS, FAIL, INCONCLUSIVE, NOT APPLICABLE: the rule of :mod:`ltadmm_verify.verify.verdict`; a
+property fails only on FAIL, an undecided example is INCONCLUSIVE and counted here), the range of
+the measured values, the bound and the worst example (the Hypothesis profiles ``ci`` / ``thorough`` are
 registered in the repository's root ``conftest.py``).
 """
 
@@ -16,7 +18,7 @@ import numpy as np
 import pytest
 from hypothesis import event
 
-from ltadmm_verify.verify import CheckResult
+from ltadmm_verify.verify import CheckResult, Verdict
 
 FINDINGS: dict[str, list[CheckResult]] = defaultdict(list)
 
@@ -35,10 +37,9 @@ def record() -> Callable[[CheckResult], None]:
 def _summary(claim: str, results: list[CheckResult]) -> str:
     measured = np.array([r.measured for r in results], dtype=float)
     finite = measured[np.isfinite(measured)]
-    verdicts = {v: sum(r.verdict == v for r in results) for v in ("PASS", "FAIL", "NOT APPLICABLE")}
-    n_a = verdicts["NOT APPLICABLE"]
-    line = (f"{claim}: {len(results)} examples ({verdicts['PASS']} pass, {verdicts['FAIL']} fail"
-            f"{f', {n_a} n/a' if n_a else ''})")
+    counts = ", ".join(f"{n} {str(v).lower()}" for v in Verdict
+                       if (n := sum(r.verdict == v for r in results)))
+    line = f"{claim}: {len(results)} examples ({counts})"
     if finite.size:
         rel = results[0].relation
         line += f"; measured in [{finite.min():.4g}, {finite.max():.4g}] {rel} bound {results[0].bound:.4g}"

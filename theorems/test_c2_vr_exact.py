@@ -10,7 +10,7 @@ from hypothesis import given, note, target
 from hypothesis import strategies as st
 
 from ltadmm_verify import LTADMMVR
-from ltadmm_verify.verify import checks
+from ltadmm_verify.verify import Verdict, checks
 from ltadmm_verify.verify import strategies as lst
 from ltadmm_verify.verify.experiments import MonteCarlo
 
@@ -35,4 +35,4 @@ def test_c2_vr_converges_exactly(instance, tau, batch, fraction, record):
     target(result.measured, label="C2 tail slope (larger is worse)")
     note(f"{result.verdict}: slope {result.measured:.4g} <= -1 + {result.tolerance:.3g}; "
          f"K tau Mbar_K {result.evidence.get('K_tau_Mbar')}; windows {result.evidence.get('windows')}")
-    assert result.passed, result.to_dict()
+    assert result.verdict != Verdict.FAIL, result.line()

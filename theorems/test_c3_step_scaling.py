@@ -23,7 +23,7 @@ from hypothesis import Phase, example, given, note, settings, target
 from hypothesis import strategies as st
 
 from ltadmm_verify import LTADMM, make_network, random_quadratic
-from ltadmm_verify.verify import checks
+from ltadmm_verify.verify import Verdict, checks
 from ltadmm_verify.verify import strategies as lst
 
 
@@ -48,7 +48,7 @@ def test_c3_tau_exponent(case, record):
     target(-result.measured, label="C3.tau exponent (smaller is worse)")
     note(f"{result.verdict}: exponent {result.measured:.4g} >= -2 - {result.tolerance:.3g}; "
          f"gamma_crit {result.evidence['gamma_crit']}")
-    assert result.passed, result.to_dict()
+    assert result.verdict != Verdict.FAIL, result.line()
 
 
 #: Minimal counterexample found by Hypothesis (150 examples, shrunk): two agents, d = 1, L = mu = 1,
@@ -70,4 +70,4 @@ def test_c3_law_constant(case, record):
     note(f"{result.verdict}: implied constant {result.measured:.4g} >= {result.bound:.4g} "
          f"({result.evidence['constant']['provenance']}); gamma_crit {result.evidence['gamma_crit']:.4g}; "
          f"instance {result.evidence['instance']}; algorithm {result.evidence['algorithm']}")
-    assert result.passed, result.to_dict()
+    assert result.verdict != Verdict.FAIL, result.line()

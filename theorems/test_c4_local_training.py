@@ -16,9 +16,11 @@ Findings encoded as expected failures (strict):
   ``tau = 1`` even inside the theorem's region (e.g. complete graph, ``N = 7``, ``d = 1``,
   ``rho = 10``, ``gamma = beta = 0.0208``: ``Mbar_100`` 0.547 at ``tau = 1``, 0.724 at ``tau = 2``);
 - between the theorem's step and the stability limit, ``tau = 2`` can already be worse than
-  ``tau = 1`` (client drift from the first extra local step);
-- at fixed computation ``K tau``, ``tau = 2`` reaches an accuracy within a relative 1e-3 of
-  ``tau = 1`` but not better: local training saves messages, not gradient evaluations.
+  ``tau = 1`` (client drift from the first extra local step).
+
+The sweep at fixed computation ``K tau`` is a trade-off the paper does not claim: it has no
+property here (the report shows it without a verdict; on quadratics ``tau = 2`` reaches an accuracy
+within a relative 1e-3 of ``tau = 1`` at the same number of gradient steps, with half the messages).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from hypothesis import Phase, example, given, note, settings, target
 from hypothesis import strategies as st
 
 from ltadmm_verify import LTADMM, make_network, random_quadratic
-from ltadmm_verify.verify import checks
+from ltadmm_verify.verify import Verdict, checks
 from ltadmm_verify.verify import strategies as lst
 from ltadmm_verify.verify.experiments import MonteCarlo
 
@@ -50,15 +52,13 @@ def cases(draw, region="theorem", penalties=("frozen",)):
     return problem, network, alg
 
 
-def _exact_property(case, record, fixed="rounds"):
+def _exact_property(case, record):
     problem, network, alg = case
-    result = checks.check_c4_local_training(alg, problem, network, TAUS, mc=MonteCarlo(rounds=100),
-                                            fixed=fixed)
+    result = checks.check_c4_local_training(alg, problem, network, TAUS, mc=MonteCarlo(rounds=100))
     record(result)
     target(result.measured, label=f"{result.claim} log-ratio (larger is worse)")
-    note(f"{result.claim}: {result.verdict} log-ratio {result.measured:.4g} {result.relation} 0; "
-         f"{result.evidence}")
-    assert result.passed, result.to_dict()
+    note(f"{result.line()}; {result.evidence}")
+    assert result.verdict != Verdict.FAIL, result.line()
 
 
 @given(case=cases())
@@ -89,14 +89,6 @@ def test_c4_local_training_up_to_stability_limit(case, record):
     _exact_property(case, record)
 
 
-@pytest.mark.xfail(strict=True, reason="finding: at fixed computation K tau, tau=2 is within a "
-                   "relative 1e-3 of tau=1 but not better")
-@settings(phases=NO_SHRINK)
-@given(case=cases())
-def test_c4_fixed_computation(case, record):
-    _exact_property(case, record, fixed="computation")
-
-
 @settings(max_examples=SIM_EXAMPLES)
 @given(instance=lst.instances("logistic", max_nodes=6, max_dim=3), batch=st.integers(1, 3),
        fraction=st.floats(0.1, 0.5))
@@ -107,6 +99,5 @@ def test_c4_local_training_logistic_simulated(instance, batch, fraction, record)
     alg = LTADMM(gamma, gamma, 1.0, 1, batch_size=min(batch, int(problem.n_samples.min())))
     result = checks.check_c4_local_training(alg, problem, network, TAUS, mc=MonteCarlo(seeds=3, rounds=100))
     record(result)
-    note(f"{result.verdict}: log-ratio {result.measured:.4g} < 0 - {result.tolerance:.3g}; "
-         f"Mbar_K {result.evidence['Mbar_K']}")
-    assert result.passed, result.to_dict()
+    note(f"{result.line()}; Mbar_K {result.evidence['means']}")
+    assert result.verdict != Verdict.FAIL, result.line()

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from ltadmm_verify import LTADMM
 from ltadmm_verify.theory import certified_rate, spectral_radius
-from ltadmm_verify.verify import CheckResult
+from ltadmm_verify.verify import CheckResult, Verdict
 from ltadmm_verify.verify import strategies as lst
 
 #: Exact eigenvalues are accurate to ~1e-12 here and the certificate already includes
@@ -60,12 +60,12 @@ def test_certified_rate_never_below_exact_rate(data, network, record) -> None:
         record(CheckResult.not_applicable("S6.sanity", statement, f"no certificate: {cert.status}"))
         return
     event(f"certified; gap to this instance {'< 0.01' if cert.rate - exact < 0.01 else '>= 0.01'}")
-    result = CheckResult.compare(
-        "S6.sanity", statement, measured=exact, bound=cert.rate, tolerance=RATE_TOL,
+    result = CheckResult(
+        "S6.sanity", statement, measured=exact, bound=cert.rate, relation="<=", margin=RATE_TOL,
         evidence={"instance": f"N={n} tau={tau} gamma={gamma:.4g} {penalty}",
                   "solver_statuses": cert.solver_statuses(), "margin": cert.margin})
     record(result)
-    assert result.passed, result
+    assert result.verdict == Verdict.PASS, result.line()
     assert cert.quadratic_rate <= cert.rate + RATE_TOL
 
 
@@ -94,7 +94,7 @@ def test_local_training_accelerates_certified_rate(data, network, record) -> Non
     event(f"C4 certified, {regime}: {'accelerates' if accelerates else 'does not accelerate'}")
     statement = "certified per-round rate at tau=2 below tau=1 (small steps)"
     if small:
-        result = CheckResult.compare("C4.certified", statement, measured=rates[2], bound=rates[1],
-                                     tolerance=0.0, evidence={"fraction": fraction})
+        result = CheckResult("C4.certified", statement, measured=rates[2], bound=rates[1],
+                             relation="<", evidence={"fraction": fraction})
         record(result)
-        assert accelerates, result
+        assert result.verdict != Verdict.FAIL, result.line()

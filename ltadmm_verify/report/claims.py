@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from ..errors import LTADMMVerifyError
 from ..verify.result import CheckResult
+from ..verify.verdict import Verdict, combine
 from . import figures as fg
 from .config import CLAIMS
 from .plots import draw_plot
@@ -67,33 +68,33 @@ def _seed_count(result: CheckResult) -> int | None:
 
 def summary_row(claim: str, results: list[CheckResult], reason: str = "",
                 seeds: int | None = None) -> dict[str, Any]:
-    """The summary-table row of a claim: the binding sub-check's numbers and the overall verdict.
+    """The summary-table row of a claim: the binding check's numbers and the claim's verdict.
 
-    The verdict is FAIL if any applicable sub-check failed, PASS if all applicable ones passed,
-    NOT APPLICABLE if none applies. The numbers shown are those of the first failed sub-check, else
-    of the first applicable one.
+    The verdict combines the checks' (:func:`~ltadmm_verify.verify.verdict.combine`: FAIL if any
+    fails, else INCONCLUSIVE if any is undecided, PASS if every applicable one passes, NOT
+    APPLICABLE if none applies). The numbers shown are those of the first check with the claim's
+    verdict.
     """
-    applicable = [r for r in results if r.passed is not None]
-    failed = [r for r in applicable if not r.passed]
-    shown: CheckResult | None = failed[0] if failed else (applicable[0] if applicable else None)
-    if shown is None:
-        verdict = "NOT APPLICABLE"
+    verdict = combine(r.verdict for r in results)
+    applicable = [r for r in results if r.verdict != Verdict.NOT_APPLICABLE]
+    shown = next((r for r in results if r.verdict == verdict), None)
+    if shown is None or verdict == Verdict.NOT_APPLICABLE:
         why = reason or "; ".join(dict.fromkeys(r.reason for r in results if r.reason)) or \
-            "no sub-check applies"
+            "no check applies"
         row = {"claim": claim, "measured": float("nan"), "bound": float("nan"),
-               "tolerance": float("nan"), "relation": "", "verdict": verdict, "reason": why,
-               "seeds": None, "passed_subchecks": 0, "applicable_subchecks": 0,
+               "tolerance": float("nan"), "relation": "", "verdict": str(Verdict.NOT_APPLICABLE),
+               "reason": why, "seeds": None, "counts": {}, "applicable_subchecks": 0,
                "subchecks": len(results)}
     else:
-        verdict = "FAIL" if failed else "PASS"
         counts = [s for s in map(_seed_count, applicable) if s is not None]
         if seeds is None and counts:
             seeds = max(counts)
+        note = shown.reason or shown.explanation
         row = {"claim": claim, "measured": shown.measured, "bound": shown.bound,
-               "tolerance": shown.tolerance, "relation": shown.relation, "verdict": verdict,
-               "reason": (f"{shown.claim}: " if shown.claim != claim else "")
-               + (shown.reason or shown.statement), "seeds": seeds,
-               "passed_subchecks": len(applicable) - len(failed),
+               "tolerance": shown.tolerance, "relation": shown.relation, "verdict": str(verdict),
+               "reason": (f"{shown.claim}: " if shown.claim != claim else "") + note, "seeds": seeds,
+               "counts": {str(v): sum(r.verdict == v for r in applicable) for v in Verdict
+                          if v != Verdict.NOT_APPLICABLE},
                "applicable_subchecks": len(applicable), "subchecks": len(results)}
     row["display"] = summary_cells(row)
     return row
@@ -106,7 +107,7 @@ def summary_cells(row: dict[str, Any]) -> list[str]:
     return [row["claim"], fg.fmt(row["measured"]), bound if bound == "n/a" else rel + bound,
             fg.fmt(row["tolerance"]), row["verdict"], row["reason"],
             "n/a" if row["seeds"] is None else str(row["seeds"]),
-            f"{row['passed_subchecks']}/{row['applicable_subchecks']} pass"
+            ", ".join(f"{n} {v.lower()}" for v, n in row["counts"].items() if n)
             + (f", {row['subchecks'] - row['applicable_subchecks']} n/a"
                if row["subchecks"] > row["applicable_subchecks"] else "")]
 
@@ -145,11 +146,14 @@ def draw_summary(rows: list[dict[str, Any]], title: str, subtitle: str) -> list[
                  [0.55, 0.95, 1.05, 0.9, 1.15, 3.1, 0.55, 0.95],
                  wrap_chars=[0, 0, 0, 0, 10, 40, 0, 10], size=7.5,
                  row_colours=[fg.VERDICT_COLOURS[r["verdict"]] for r in rows])
-    legend = ("measured / bound / tolerance: the numbers of the binding sub-check (the first failing "
-              "one, else the first applicable one); PASS iff measured <= bound + tolerance (or >= bound "
-              "- tolerance for a lower bound). Each claim's page lists every sub-check with its "
-              "evidence. seeds: Monte Carlo seeds per configuration (n/a: exact analysis or "
-              "not run).")
+    legend = ("measured / bound / tolerance: the numbers of the first check with the claim's verdict "
+              "(tolerance: the larger of the confidence half-width and the numerical precision). PASS: "
+              "the whole confidence interval lies on the claim's side of the bound; FAIL: on the "
+              "other side (or a run refuted the claim); INCONCLUSIVE: the interval straddles or ties "
+              "with the bound, or the check's precision is coarser than the effect it must detect. A "
+              "claim fails if any check fails, else is inconclusive if any is. Each claim's page "
+              "lists every check with its evidence. seeds: Monte Carlo seeds per configuration "
+              "(n/a: exact analysis or not run).")
     y = fg.text_block(fig, y, legend, size=8)
     for r in rows:
         y = fg.text_block(fig, y, f"{r['claim']}: {STATEMENTS[r['claim']]}", size=8, gap=0.004)

@@ -38,7 +38,8 @@ STYLE: Any = {
     "axes.grid": True,
     "grid.alpha": 0.3,
 }
-VERDICT_COLOURS = {"PASS": "#d6f5d6", "FAIL": "#f8d0d0", "NOT APPLICABLE": "#ececec"}
+VERDICT_COLOURS = {"PASS": "#d6f5d6", "FAIL": "#f8d0d0", "INCONCLUSIVE": "#fbeec2",
+                   "NOT APPLICABLE": "#ececec"}
 
 
 def fmt(value: Any) -> str:

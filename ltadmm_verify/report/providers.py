@@ -39,7 +39,11 @@ CURVE_SEEDS = 3
 
 
 def _checks() -> Any:
-    return require("ltadmm_verify.verify.checks", "critical_step", "uses_exact")
+    return require("ltadmm_verify.verify.checks", "critical_step")
+
+
+def _exact(algorithm: Any, problem: Any) -> bool:
+    return bool(require("ltadmm_verify.verify.measure", "exact_applies").exact_applies(algorithm, problem))
 
 
 def _experiments() -> Any:
@@ -97,18 +101,17 @@ def cases(config: dict[str, Any], instances: Instances, claim: str) -> list[Case
 
 def _seeds(case: Case, *algorithms: Any) -> int | None:
     """Monte Carlo seeds per configuration if any of ``algorithms`` is simulated on ``case``."""
-    checks = _checks()
-    simulated = any(not checks.uses_exact(a, case.problem) for a in algorithms)
+    simulated = any(not _exact(a, case.problem) for a in algorithms)
     return case.mc.seeds if simulated else None
 
 
 def mean_curve(case: Case, algorithm: Any, *, sigma2: float = 0.0) -> tuple[np.ndarray, str]:
     """``E[M_k]``, ``k = 0..K``: exact expected curve when the check would use it, else the mean
     of at most :data:`CURVE_SEEDS` simulated runs (diverged runs padded with NaN)."""
-    checks, exp = _checks(), _experiments()
+    exp = _experiments()
     exact = require("ltadmm_verify.theory.exact", "expected_metrics")
     k = case.mc.rounds
-    if checks.uses_exact(algorithm, case.problem):
+    if _exact(algorithm, case.problem):
         noise_mod = require("ltadmm_verify.algorithms", "GaussianNoise")
         noise = noise_mod.GaussianNoise(sigma2) if sigma2 > 0 else None
         curve = exact.expected_metrics(algorithm, case.problem, case.network, k, noise=noise)
@@ -285,7 +288,7 @@ def claim_c3(config: dict[str, Any], instances: Instances) -> ClaimOutcome:
 # ============================================================================ C4
 def claim_c4(config: dict[str, Any], instances: Instances) -> ClaimOutcome:
     """C4 (local training: larger tau, smaller Mbar_K at fixed K; and at fixed computation)."""
-    checks = require("ltadmm_verify.verify.checks", "check_c4_local_training")
+    checks = require("ltadmm_verify.verify.checks", "check_c4_local_training", "local_training_sweep")
     c = config["checks"]
     sigma2 = min(c["sigma2"])
     results, plots, notes = [], [], []
@@ -293,13 +296,14 @@ def claim_c4(config: dict[str, Any], instances: Instances) -> ClaimOutcome:
     for case in cases(config, instances, "C4"):
         lines = []
         for fixed in ("rounds", "computation"):
-            r = checks.check_c4_local_training(case.lt_admm, case.problem, case.network, c["tau"],
-                                               sigma2=sigma2, fixed=fixed, mc=case.mc)
-            results.append(dataclasses.replace(r, claim=f"{r.claim} ({case.name})"))
-            measure = "Mbar_K" if fixed == "rounds" else "final E[M] at fixed K tau"
-            values = r.evidence.get(measure)
-            if values is not None:
-                lines.append(series(f"fixed {fixed}: {measure}", c["tau"], values, kind="points"))
+            sweep = checks.local_training_sweep(case.lt_admm, case.problem, case.network, c["tau"],
+                                                sigma2=sigma2, fixed=fixed, mc=case.mc)
+            if fixed == "rounds":
+                r = checks.check_c4_local_training(case.lt_admm, case.problem, case.network, c["tau"],
+                                                   sigma2=sigma2, mc=case.mc, sweep=sweep)
+                results.append(dataclasses.replace(r, claim=f"{r.claim} ({case.name})"))
+            lines.append(series(f"fixed {fixed}: {sweep.measure}", c["tau"], sweep.means(),
+                                kind="points"))
         plots.append(plot_spec(f"C4 value of local training: {case.name}", "local steps tau (count)",
                                "stationarity measure", lines, xscale="log", yscale="log",
                                xticks=c["tau"]))

@@ -6,8 +6,9 @@ constants.
 
 - :func:`monte_carlo`: evaluate a function of the seed for several seeds.
 - :func:`mean_ci`: mean of i.i.d. samples, ``mean +- t_{n-1} s / sqrt(n)``.
-- :func:`linear_fit` / :func:`loglog_slope`: ordinary least squares ``y = a + b x`` with the standard
-  errors ``se(b) = s / sqrt(Sxx)`` and ``se(a) = s sqrt(1/n + xbar^2 / Sxx)``, ``s^2 = RSS / (n - 2)``.
+- :func:`linear_fit` / :func:`loglog_slope`: ordinary least squares ``y = a + b x``
+  (:func:`scipy.stats.linregress`) with Student-t intervals from its standard errors.
+- :func:`limit_slope`: the limit of a local log-log slope toward 0 or infinity, with its interval.
 - :func:`tail_floor`: the stationary level of a run from the mean over its tail, with a batch-means
   confidence interval (the tail is cut into ``b`` consecutive batches whose means are treated as
   approximately i.i.d.).
@@ -138,12 +139,9 @@ def mean_ci(samples: ArrayLike, confidence: float = CONFIDENCE) -> Estimate:
 def linear_fit(x: ArrayLike, y: ArrayLike, confidence: float = CONFIDENCE) -> LinearFit:
     r"""Ordinary least squares ``y = a + b x`` with Student-t intervals (``n - 2`` degrees of freedom).
 
-    .. math::
-
-        b = \frac{S_{xy}}{S_{xx}},\quad a = \bar y - b \bar x,\quad
-        s^2 = \frac{\sum_i (y_i - a - b x_i)^2}{n - 2},\quad
-        \mathrm{se}(b) = \frac{s}{\sqrt{S_{xx}}},\quad
-        \mathrm{se}(a) = s\sqrt{\tfrac1n + \tfrac{\bar x^2}{S_{xx}}}.
+    :func:`scipy.stats.linregress` gives ``b``, ``a`` and their standard errors
+    ``se(b) = s / sqrt(S_xx)``, ``se(a) = s sqrt(1/n + xbar^2 / S_xx)`` with
+    ``s^2 = sum_i (y_i - a - b x_i)^2 / (n - 2)``; the half-widths are ``t_{n-2} se``.
 
     Needs at least two distinct ``x`` values; with exactly two points the half-widths are ``inf``.
     """
@@ -153,24 +151,22 @@ def linear_fit(x: ArrayLike, y: ArrayLike, confidence: float = CONFIDENCE) -> Li
         raise InvalidParameterError(f"x and y must have the same length, got {xs.size} and {ys.size}")
     confidence = _confidence(confidence)
     n = xs.size
-    x_mean, y_mean = float(xs.mean()) if n else 0.0, float(ys.mean()) if n else 0.0
-    sxx = float(((xs - x_mean) ** 2).sum())
-    if n < 2 or sxx <= 0.0:
+    if n < 2 or np.ptp(xs) <= 0.0:
         raise InvalidParameterError(
             f"x must hold at least two distinct values for a line fit, got {np.unique(xs).size}"
         )
-    slope = float(((xs - x_mean) * (ys - y_mean)).sum()) / sxx
-    intercept = y_mean - slope * x_mean
+    fit = stats.linregress(xs, ys)
     dof = n - 2
-    rss = float(((ys - intercept - slope * xs) ** 2).sum())
-    s = np.sqrt(rss / dof) if dof > 0 else float("inf")
+    if dof < 1:
+        inf = float("inf")
+        return LinearFit(Estimate(float(fit.slope), inf, n, confidence),
+                         Estimate(float(fit.intercept), inf, n, confidence), inf)
     t = t_quantile(dof, confidence)
-    se_b = s / np.sqrt(sxx)
-    se_a = s * np.sqrt(1.0 / n + x_mean**2 / sxx)
+    residuals = ys - fit.intercept - fit.slope * xs
     return LinearFit(
-        Estimate(slope, t * se_b if dof > 0 else float("inf"), n, confidence),
-        Estimate(intercept, t * se_a if dof > 0 else float("inf"), n, confidence),
-        float(s),
+        Estimate(float(fit.slope), t * float(fit.stderr), n, confidence),
+        Estimate(float(fit.intercept), t * float(fit.intercept_stderr), n, confidence),
+        float(np.sqrt(residuals @ residuals / dof)),
     )
 
 
@@ -186,6 +182,68 @@ def _positive(name: str, values: ArrayLike) -> np.ndarray:
 def loglog_slope(x: ArrayLike, y: ArrayLike, confidence: float = CONFIDENCE) -> LinearFit:
     """Fit ``log y = a + b log x`` (power law ``y = e^a x^b``); ``x``, ``y`` must be positive."""
     return linear_fit(np.log(_positive("x", x)), np.log(_positive("y", y)), confidence)
+
+
+@dataclass(frozen=True)
+class LimitSlope:
+    """Limit of a local log-log slope: the value, its confidence interval from the runs
+    (``estimate.half_width``, 0 for exact values) and the size of the extrapolation (``truncation``)."""
+
+    estimate: Estimate
+    truncation: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready view."""
+        return {**self.estimate.to_dict(), "truncation": self.truncation}
+
+
+def limit_slope(x: ArrayLike, samples: ArrayLike, toward_zero: bool,
+                confidence: float = CONFIDENCE) -> LimitSlope:
+    r"""Limit of the local log-log slope of ``y(x)`` as ``x -> 0`` (or ``x -> inf``).
+
+    ``samples[p]`` are independent observations of ``y(x_p)`` (one column: exact values). With
+    ``l_p = log mean(samples[p])``, the local slopes ``s_1, s_2`` between the three values nearest
+    the limit sit at the geometric midpoints ``m_1, m_2``. Toward 0 a smooth ``y`` has
+    ``s(m) = s_0 + a m + O(m^2)``, so the limit is extrapolated linearly,
+
+    .. math:: s_0 = s_1 - (s_2 - s_1) \frac{m_1}{m_2 - m_1},
+
+    with the size of the correction ``|s_2 - s_1|`` as its truncation error. Toward infinity the
+    extreme slope ``s_1`` is returned, truncation ``|s_1 - s_2|``. With two values only, the one local
+    slope and an infinite truncation. ``s_0`` is a linear combination ``sum_p w_p l_p``; its half-width
+    is ``t_{S-1} sqrt(sum_p w_p^2 var(l_p))`` with ``var(l_p) = var(samples[p]) / (S mean_p^2)``
+    (delta method; ``S`` observations per value).
+    """
+    xs = _positive("x", x)
+    ys = np.asarray(samples, dtype=np.float64)
+    if ys.ndim == 1:
+        ys = ys[:, None]
+    if ys.shape[0] != xs.size or xs.size < 2:
+        raise InvalidParameterError(
+            f"samples must hold one row per x (at least two), got {ys.shape} for {xs.size} values")
+    confidence = _confidence(confidence)
+    order = np.argsort(xs) if toward_zero else np.argsort(xs)[::-1]
+    xs, ys = xs[order], ys[order]
+    means = _positive("mean of samples", ys.mean(axis=1))
+    lx, ly = np.log(xs[:3]), np.log(means[:3])
+    s = ys.shape[1]
+    var = (ys[:3].var(axis=1, ddof=1) / s / means[:3] ** 2) if s > 1 else np.zeros(lx.size)
+    first = np.zeros(lx.size)
+    first[:2] = np.array([-1.0, 1.0]) / (lx[1] - lx[0])
+    if lx.size == 2:
+        weights, truncation = first, float("inf")
+    else:
+        second = np.zeros(lx.size)
+        second[1:3] = np.array([-1.0, 1.0]) / (lx[2] - lx[1])
+        truncation = float(abs((second - first) @ ly))
+        if toward_zero:
+            m1, m2 = np.exp(0.5 * (lx[0] + lx[1])), np.exp(0.5 * (lx[1] + lx[2]))
+            c = m1 / (m2 - m1)
+            weights = (1.0 + c) * first - c * second
+        else:
+            weights = first
+    half = t_quantile(s - 1, confidence) * float(np.sqrt(weights**2 @ var)) if s > 1 else 0.0
+    return LimitSlope(Estimate(float(weights @ ly), half, int(ys[:3].size), confidence), truncation)
 
 
 def geometric_rate(
