@@ -37,7 +37,7 @@ from .problems import (
     random_quadratic,
 )
 from .smoothness import estimate_smoothness
-from .solve import run
+from .solve import run, run_replicas
 from .theory import admissible_step_size, check_step_size
 
 __version__ = "0.1.0"
@@ -75,5 +75,6 @@ __all__ = [
     "random_logistic",
     "random_quadratic",
     "run",
+    "run_replicas",
     "theory",
 ]

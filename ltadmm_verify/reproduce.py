@@ -58,7 +58,8 @@ import numpy as np
 
 from ._io import atomic_write_bytes, atomic_write_json
 from ._validation import integer_at_least, open_unit_float, positive_float
-from .algorithms import KGT, LED, LTADMM, LTADMMVR, Algorithm, LocalDSGD, run
+from .algorithms import KGT, LED, LTADMM, LTADMMVR, Algorithm, LocalDSGD
+from .algorithms.run import run_loop
 from .errors import InvalidParameterError
 from .network import Network, make_network
 from .problems import accuracy, digits
@@ -427,7 +428,7 @@ def reproduce(config: ReproductionConfig | None = None, *, progress: bool = Fals
         tuning: list[dict[str, Any]] = []
         for p, s in _grid(method, config):
             algo = make_algorithm(method, tau, p, s, config, d_max)
-            res = run(algo, problem, network, config.tune_rounds, seed=config.tune_seed,
+            res = run_loop(algo, problem, network, config.tune_rounds, seed=config.tune_seed,
                       record_every=max(1, config.tune_rounds // 10))
             score = float(np.mean(res.history["objective"])) if res.status == "completed" else math.inf
             tuning.append({"primary": p, "secondary": s, "score": score, "status": res.status})
@@ -450,7 +451,7 @@ def reproduce(config: ReproductionConfig | None = None, *, progress: bool = Fals
         algo = make_algorithm(method, tau, chosen["primary"], chosen["secondary"], config, d_max)
         runs = []
         for seed in range(config.seeds):
-            res = run(algo, problem, network, config.rounds, seed=seed,
+            res = run_loop(algo, problem, network, config.rounds, seed=seed,
                       record_every=config.record_every, observers=observers)
             runs.append({k: res.history[k].tolist() for k in keep})
             bar.update()

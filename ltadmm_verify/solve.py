@@ -1,19 +1,20 @@
-"""``run`` with a step-size check before the first round: the public :func:`ltadmm_verify.run`.
+"""The public runs: :func:`run` (one seed) and :func:`run_replicas` (many seeds at once).
 
+Both check the step size before the first round with
+:func:`ltadmm_verify.theory.admissibility.apply_check`, then call the run loop
+(:func:`ltadmm_verify.algorithms.run.run_loop` / :func:`~ltadmm_verify.algorithms.run.replica_loop`).
 The algorithms package must not import the theory layer (DESIGN: data flows one way), so the check
-lives here, above both: :func:`run` checks the step size with
-:func:`ltadmm_verify.theory.admissibility.apply_check`, then calls the one run loop
-:func:`ltadmm_verify.algorithms.run.run` unchanged.
+lives here, above both.
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
 from .algorithms.base import Algorithm
-from .algorithms.run import RunResult
-from .algorithms.run import run as run_loop
+from .algorithms.run import RunResult, replica_loop, run_loop
 from .network import Network
 from .problems.base import Problem
 from .theory.admissibility import apply_check
@@ -28,12 +29,12 @@ def run(
     check: str = "raise",
     **options: Any,
 ) -> RunResult:
-    """Check the step size, then run ``algorithm`` for ``rounds`` rounds (see the run loop).
+    """Check the step size, then run ``algorithm`` for ``rounds`` rounds.
 
     Parameters
     ----------
     algorithm, problem, network, rounds
-        As in :func:`ltadmm_verify.algorithms.run.run`.
+        As in :func:`ltadmm_verify.algorithms.run.run_loop`.
     check : {"raise", "warn", "off"}, default "raise"
         ``"raise"``: raise :class:`~ltadmm_verify.errors.InadmissibleStepSize` before the first
         round when the exact analysis of a quadratic shows the run diverges (``N d <= 150``), or
@@ -43,8 +44,8 @@ def run(
         ``"off"``: no check (use it to run above the stability limit on purpose, e.g. to study
         divergence).
     **options
-        Every keyword of :func:`ltadmm_verify.algorithms.run.run` (``x0, seed, noise,
-        record_every, backend, progress, divergence_factor``).
+        Every keyword of :func:`~ltadmm_verify.algorithms.run.run_loop` (``x0, seed, noise,
+        record_every, backend, progress, divergence_factor, observers``).
 
     Returns
     -------
@@ -54,10 +55,52 @@ def run(
     return run_loop(algorithm, problem, network, rounds, **options)
 
 
+def run_replicas(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    rounds: int,
+    seeds: Sequence[int],
+    *,
+    check: str = "raise",
+    **options: Any,
+) -> list[RunResult]:
+    """Check the step size once, then run ``algorithm`` for every seed of ``seeds`` in one state.
+
+    ``run_replicas(algorithm, problem, network, rounds, seeds, **options)[r]`` equals
+    ``run(algorithm, problem, network, rounds, seed=seeds[r], **options)`` bit for bit (every
+    history array and ``x``), for every algorithm that uses only the documented primitives, at a
+    fraction of the cost of ``len(seeds)`` separate runs: the replicas are one vectorised state
+    (rows ``(agent, replica)``, :class:`~ltadmm_verify.backends.replicas.Replicated`), so the
+    Python overhead of a round is paid once. A replica that diverges stops recording where its own
+    run would have stopped; the others go on.
+
+    Parameters
+    ----------
+    algorithm, problem, network, rounds
+        As in :func:`run`.
+    seeds : sequence of int
+        One distinct seed per replica.
+    check : {"raise", "warn", "off"}, default "raise"
+        The pre-run check of :func:`run`, made once for all the replicas.
+    **options
+        Every keyword of :func:`run` except ``seed`` (``x0, noise, record_every, backend,
+        progress, divergence_factor, observers``); ``backend="mpi"`` spreads the agents (of every
+        replica) over the MPI ranks.
+
+    Returns
+    -------
+    list of RunResult
+        One per seed, in the order of ``seeds``.
+    """
+    apply_check(check, algorithm, problem, network, noise=options.get("noise"), stacklevel=3)
+    return replica_loop(algorithm, problem, network, rounds, seeds, **options)
+
+
 def _signature() -> inspect.Signature:
     """The run loop's signature with ``check`` added (shown by ``help(lv.run)``)."""
     base = inspect.signature(run_loop)
-    params = [p for p in base.parameters.values()]
+    params = list(base.parameters.values())
     check = inspect.Parameter("check", inspect.Parameter.KEYWORD_ONLY, default="raise", annotation="str")
     return base.replace(parameters=[*params[:4], check, *params[4:]])
 

@@ -24,8 +24,9 @@ from ltadmm_verify import (
     LTADMMVerifyError,
     random_least_squares,
 )
-from ltadmm_verify.algorithms import Algorithm, run
+from ltadmm_verify.algorithms import Algorithm
 from ltadmm_verify.algorithms.randomness import STREAM_BATCH, STREAM_NOISE, normals, uniforms
+from ltadmm_verify.algorithms.run import run_loop
 from ltadmm_verify.network import Network, ring
 from tests.reference_instances import (
     DIM,
@@ -177,7 +178,7 @@ def ref_exact_admm(L: Loops, x0, rho, alpha, rounds, inner_steps, L_i=None):
 def _compare(algorithm: Algorithm, problem, network, reference, batch_size, sigma2=None, seed=5):
     x0 = np.random.default_rng(9).standard_normal((N, DIM))
     noise = None if sigma2 is None else GaussianNoise(sigma2)
-    result = run(algorithm, problem, network, ROUNDS, x0=x0, seed=seed, noise=noise)
+    result = run_loop(algorithm, problem, network, ROUNDS, x0=x0, seed=seed, noise=noise)
     loops = Loops.of(problem, network, seed, batch_size, sigma2)
     expected = reference(loops, x0)
     assert result.status == "completed"
@@ -244,7 +245,7 @@ def _relative_error(result, x_star):
 )
 def test_exact_methods_reach_the_optimum(heterogeneous, algorithm):
     problem, network, x_star = heterogeneous
-    result = run(algorithm, problem, network, 1000, record_every=1000)
+    result = run_loop(algorithm, problem, network, 1000, record_every=1000)
     assert result.status == "completed"
     assert _relative_error(result, x_star) < 1e-8
 
@@ -252,7 +253,7 @@ def test_exact_methods_reach_the_optimum(heterogeneous, algorithm):
 def test_local_dsgd_stalls_away_from_the_optimum(heterogeneous):
     """Same steps as the exact methods: local DSGD converges, but to a biased point."""
     problem, network, x_star = heterogeneous
-    result = run(LocalDSGD(gamma=0.1, tau=5), problem, network, 1000, record_every=500)
+    result = run_loop(LocalDSGD(gamma=0.1, tau=5), problem, network, 1000, record_every=500)
     assert result.status == "completed"
     dist = result.history["dist_sq"]
     assert abs(dist[-1] - dist[-2]) < 1e-6 * dist[-1]  # it has settled ...
@@ -282,4 +283,4 @@ def test_bad_parameters_are_rejected(make, argument):
 
 def test_batch_larger_than_local_data_is_rejected():
     with pytest.raises(LTADMMVerifyError, match="batch_size"):
-        run(KGT(eta_c=0.1, eta_s=1.0, tau=2, batch_size=4), uneven_least_squares(), ring(N), 2)
+        run_loop(KGT(eta_c=0.1, eta_s=1.0, tau=2, batch_size=4), uneven_least_squares(), ring(N), 2)

@@ -8,7 +8,7 @@ from scipy import stats
 
 import ltadmm_verify as lv
 from ltadmm_verify.algorithms.oracles import GradientOracle
-from ltadmm_verify.algorithms.run import run
+from ltadmm_verify.algorithms.run import run_loop
 from ltadmm_verify.backends.simulator import Simulator
 from ltadmm_verify.network import make_network
 from ltadmm_verify.theory import exact
@@ -33,7 +33,7 @@ def test_map_reproduces_simulator(penalty: str, alpha: float, kind: str) -> None
     algo = lv.LTADMM(gamma=0.05, beta=0.03, rho=0.7, tau=3, penalty=penalty, alpha=alpha)
     x0 = np.random.default_rng(0).standard_normal((5, problem.dim))
     rounds = 40
-    sim = run(algo, problem, network, rounds, x0=x0)
+    sim = run_loop(algo, problem, network, rounds, x0=x0)
     expected = exact.expected_metrics(algo, problem, network, rounds, x0=x0)
     assert set(expected) == set(sim.history) - {"grad_evals", "messages"}
     np.testing.assert_array_equal(expected["round"], sim.history["round"])
@@ -49,7 +49,7 @@ def test_map_reproduces_simulator(penalty: str, alpha: float, kind: str) -> None
 def test_record_every_matches_run(quadratic: lv.Quadratic) -> None:
     network = make_network("ring", N_AGENTS)
     algo = lv.LTADMM(gamma=0.05, beta=0.05, rho=1.0, tau=2)
-    sim = run(algo, quadratic, network, 23, record_every=5)
+    sim = run_loop(algo, quadratic, network, 23, record_every=5)
     expected = exact.expected_metrics(algo, quadratic, network, 23, record_every=5)
     np.testing.assert_array_equal(expected["round"], sim.history["round"])
     np.testing.assert_allclose(expected["stationarity"], sim.history["stationarity"], rtol=1e-10)
@@ -71,7 +71,7 @@ def test_critical_step_separates_convergence_from_divergence(
         assert (radius < 1) == converges
         # enough rounds for the dominant mode to change by a factor e^40
         rounds = int(min(20_000, 40 / abs(1 - radius)))
-        result = run(algo, quadratic, network, rounds, x0=x0, record_every=rounds)
+        result = run_loop(algo, quadratic, network, rounds, x0=x0, record_every=rounds)
         if converges:
             assert result.status == "completed"
             assert result.history["dist_sq"][-1] < 1e-12 * result.history["dist_sq"][0]
@@ -182,7 +182,7 @@ def test_monte_carlo_floor_matches_exact_floor() -> None:
     window, seeds = 200, 30
     averages = {name: [] for name in ("stationarity", "consensus", "dist_sq")}
     for seed in range(seeds):
-        hist = run(algo, problem, network, burn + window, seed=seed, noise=noise).history
+        hist = run_loop(algo, problem, network, burn + window, seed=seed, noise=noise).history
         for name, values in averages.items():
             values.append(hist[name][burn + 1:].mean())
     for name, values in averages.items():
@@ -213,7 +213,7 @@ def test_expected_curve_matches_monte_carlo_means() -> None:
     expected = lv.theory.expected_metrics(algo, problem, network, rounds, x0=x0, noise=noise)
     seeds = 40
     samples = np.array([
-        run(algo, problem, network, rounds, x0=x0, seed=s, noise=noise).history["stationarity"]
+        run_loop(algo, problem, network, rounds, x0=x0, seed=s, noise=noise).history["stationarity"]
         for s in range(seeds)
     ])[:, checkpoints]
     for j, k in enumerate(checkpoints):

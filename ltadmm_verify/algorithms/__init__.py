@@ -1,4 +1,8 @@
-"""Distributed algorithms, their gradient oracles, the metrics and the shared run loop."""
+"""Distributed algorithms, their gradient oracles and the metrics.
+
+The shared run loop is :mod:`ltadmm_verify.algorithms.run` (internal); run an algorithm with
+:func:`ltadmm_verify.run` or :func:`ltadmm_verify.run_replicas`.
+"""
 
 from .base import Algorithm, State
 from .baselines import KGT, LED, ExactADMM, LocalDSGD
@@ -6,7 +10,7 @@ from .ltadmm import LTADMM, LTADMMVR
 from .metrics import MetricRecorder
 from .oracles import GaussianNoise, GradientOracle, GradientTable, Oracle, OracleMemory
 from .parameters import Range
-from .run import RunResult, run
+from .run import RunResult
 
 __all__ = [
     "KGT",
@@ -25,5 +29,4 @@ __all__ = [
     "Range",
     "RunResult",
     "State",
-    "run",
 ]

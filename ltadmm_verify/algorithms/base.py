@@ -3,7 +3,7 @@
 An algorithm is a small frozen dataclass of parameters, declared with their constraints, step sizes
 and tuning ranges (:mod:`.parameters`). :meth:`Algorithm.initialize` builds the state of the agents a
 backend holds; :meth:`Algorithm.step` performs one communication round on it. The one run loop
-(:func:`ltadmm_verify.algorithms.run.run`) drives any algorithm, records metrics outside it and
+(:func:`ltadmm_verify.algorithms.run.run_loop`) drives any algorithm, records metrics outside it and
 handles divergence.
 
 The primitives a round may use (and nothing else, so that the theory layer can trace the round into a

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from .._validation import nonnegative_float
 from ..errors import InvalidParameterError
 from ..problems.base import FloatArray, IntArray, Problem
-from .randomness import STREAM_BATCH, STREAM_NOISE, normals, uniforms
+from .randomness import STREAM_BATCH, STREAM_NOISE, RowStreams
 
 
 @dataclass(frozen=True)
@@ -122,15 +122,16 @@ class GradientOracle(Oracle):
     problem : Problem
         The problem restricted to the local agents.
     agents : ndarray of int
-        Global indices of the local agents (they key the random numbers).
+        Global index of the agent of every row (they key the random numbers).
     batch_size : int or None
         ``|B|``; ``None`` means the full local gradient.
     replace : bool
         Draw minibatch indices with replacement (default) or without.
     noise : GaussianNoise or None
         Additive noise added to every gradient estimate.
-    seed : int
-        Seed of the run.
+    seed : int or ndarray of int
+        Seed of the run, or the seed of every row (a run of replicas: row ``(agent i, replica r)``
+        draws the numbers of agent ``i`` under seed ``seed_r``).
 
     Attributes
     ----------
@@ -145,7 +146,7 @@ class GradientOracle(Oracle):
         batch_size: int | None,
         replace: bool,
         noise: GaussianNoise | None,
-        seed: int,
+        seed: int | IntArray,
     ) -> None:
         self.problem = problem
         self.agents = np.asarray(agents, dtype=np.int64)
@@ -153,8 +154,12 @@ class GradientOracle(Oracle):
         self.replace = replace
         self.noise = noise
         self.seed = seed
+        self.streams = RowStreams(seed, self.agents)
         self.evals = 0
         self._m = problem.n_samples
+        self._m_column = self._m[:, None].astype(np.float64)
+        self._last_sample = self._m[:, None] - 1
+        self._padding = np.arange(problem.max_samples)[None, :] >= self._m[:, None]
         self._solvers: dict[bytes, tuple[FloatArray, FloatArray]] = {}
 
     def indices(self, k: int, t: int) -> IntArray:
@@ -164,12 +169,13 @@ class GradientOracle(Oracle):
         samples with the smallest uniform keys (a uniformly random subset).
         """
         assert self.batch_size is not None
-        m_max = self.problem.max_samples
         if self.replace:
-            u = uniforms(self.seed, STREAM_BATCH, self.agents, k, t, self.batch_size)
-            return np.minimum((u * self._m[:, None]).astype(np.int64), self._m[:, None] - 1)
-        keys = uniforms(self.seed, STREAM_BATCH, self.agents, k, t, m_max)
-        keys[np.arange(m_max)[None, :] >= self._m[:, None]] = np.inf
+            u = self.streams.uniforms(STREAM_BATCH, k, t, self.batch_size)
+            u *= self._m_column
+            idx = u.astype(np.int64)
+            return np.minimum(idx, self._last_sample, out=idx)
+        keys = self.streams.uniforms(STREAM_BATCH, k, t, self.problem.max_samples)
+        keys[self._padding] = np.inf
         return np.argsort(keys, axis=1, kind="stable")[:, : self.batch_size].astype(np.int64)
 
     def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
@@ -192,7 +198,7 @@ class GradientOracle(Oracle):
         if self.noise is None or self.noise.sigma2 == 0.0:
             return g
         d = g.shape[1]
-        xi = normals(self.seed, STREAM_NOISE, self.agents, k, t, d)
+        xi = self.streams.normals(STREAM_NOISE, k, t, d)
         return g + np.sqrt(self.noise.sigma2 / d) * xi
 
     def gradient(self, X: FloatArray, k: int, t: int) -> FloatArray:

@@ -1,8 +1,13 @@
-"""The one run loop shared by every algorithm and backend."""
+"""The one run loop shared by every algorithm and backend, for one seed or many (replicas).
+
+:func:`run_loop` runs one seed; :func:`replica_loop` runs several seeds as one vectorised state.
+The public entry points are :func:`ltadmm_verify.run` and :func:`ltadmm_verify.run_replicas`,
+which check the step size first (:mod:`ltadmm_verify.solve`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +15,7 @@ import numpy as np
 
 from .._validation import integer_at_least, positive_float
 from ..backends.base import Backend
+from ..backends.replicas import Replicated
 from ..backends.simulator import Simulator
 from ..errors import InvalidParameterError, InvalidProblemError
 from ..network import Network
@@ -26,7 +32,7 @@ COUNTERS = ("grad_evals", "messages")
 
 @dataclass
 class RunResult:
-    """Outcome of :func:`run`.
+    """Outcome of one run (:func:`run_loop`).
 
     Attributes
     ----------
@@ -105,7 +111,7 @@ def make_backend(backend: str | Backend, network: Network) -> Backend:
     raise InvalidParameterError(f"backend must be one of {list(BACKENDS)}, got {backend!r}")
 
 
-def run(
+def run_loop(
     algorithm: Algorithm,
     problem: Problem,
     network: Network,
@@ -120,7 +126,9 @@ def run(
     divergence_factor: float = 1e6,
     observers: Mapping[str, Callable[[FloatArray], float]] | None = None,
 ) -> RunResult:
-    """Run ``algorithm`` for ``rounds`` communication rounds and record metrics.
+    """Run ``algorithm`` for ``rounds`` communication rounds and record metrics (no step-size check).
+
+    The loop behind :func:`ltadmm_verify.run`, which checks the step size first.
 
     Parameters
     ----------
@@ -158,6 +166,56 @@ def run(
     -------
     RunResult
     """
+    seed = check_seed(seed)
+    return replica_loop(algorithm, problem, network, rounds, [seed], x0=x0, noise=noise,
+                        record_every=record_every, backend=backend, progress=progress,
+                        divergence_factor=divergence_factor, observers=observers)[0]
+
+
+def check_seeds(seeds: Sequence[int]) -> list[int]:
+    """Validate a non-empty sequence of distinct seeds."""
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Sequence | np.ndarray):
+        raise InvalidParameterError(f"seeds must be a sequence of integers, got {seeds!r}")
+    checked = []
+    for position, seed in enumerate(seeds):
+        try:
+            checked.append(check_seed(seed))
+        except InvalidParameterError as error:
+            raise InvalidParameterError(f"seeds[{position}]: {error}") from None
+    if not checked:
+        raise InvalidParameterError("seeds must hold at least one seed, got an empty sequence")
+    if len(set(checked)) != len(checked):
+        repeated = sorted({s for s in checked if checked.count(s) > 1})
+        raise InvalidParameterError(
+            f"seeds must be distinct (a repeated seed repeats the same run), got {repeated} twice")
+    return checked
+
+
+def replica_loop(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    rounds: int,
+    seeds: Sequence[int],
+    *,
+    x0: Any = None,
+    noise: GaussianNoise | None = None,
+    record_every: int = 1,
+    backend: str | Backend = "simulator",
+    progress: bool = False,
+    divergence_factor: float = 1e6,
+    observers: Mapping[str, Callable[[FloatArray], float]] | None = None,
+) -> list[RunResult]:
+    """:func:`run_loop` for every seed of ``seeds`` at once; result ``r`` is the run with ``seeds[r]``.
+
+    The ``R`` replicas are one state on ``R`` disjoint copies of the network
+    (:class:`~ltadmm_verify.backends.replicas.Replicated`), the random numbers of replica ``r``
+    drawn with ``seeds[r]``; the algorithm's round runs once per round for all of them. Metrics,
+    counters and divergence are per replica: a replica that diverges stops recording (its history
+    and ``x`` end at the round where its own run would have stopped) while the others go on. Every
+    history array and ``x`` equal those of ``run_loop(..., seed=seeds[r])`` bit for bit.
+    Other parameters as in :func:`run_loop`.
+    """
     if not isinstance(algorithm, Algorithm):
         raise InvalidParameterError(
             f"algorithm must be an Algorithm (e.g. LTADMM(...)), got {type(algorithm).__name__}"
@@ -175,7 +233,7 @@ def run(
         )
     rounds = integer_at_least("rounds", rounds, 1)
     record_every = integer_at_least("record_every", record_every, 1)
-    seed = check_seed(seed)
+    seeds = check_seeds(seeds)
     divergence_factor = positive_float("divergence_factor", divergence_factor)
     if noise is not None and not isinstance(noise, GaussianNoise):
         raise InvalidParameterError(f"noise must be GaussianNoise or None, got {noise!r}")
@@ -191,76 +249,96 @@ def run(
             )
     X0 = _initial_models(x0, problem)
 
-    transport = make_backend(backend, network)
-    local_problem = problem if transport.agents.size == problem.n_agents else problem.restrict(
-        transport.agents
-    )
+    replicas = len(seeds)
+    single = make_backend(backend, network)
+    transport = single if replicas == 1 else Replicated(single, replicas)
+    rows = transport.agents
+    local_problem = problem if np.array_equal(rows, np.arange(problem.n_agents)) else problem.restrict(rows)
     oracle = GradientOracle(
         local_problem,
-        transport.agents,
+        rows,
         algorithm.batch_size_or_none,
         algorithm.sample_with_replacement,
         noise,
-        seed,
+        np.tile(np.asarray(seeds, dtype=np.int64), single.agents.size),
     )
     recorder = MetricRecorder(problem) if transport.is_root else None
     x_star = problem.optimum()
     scale = 1.0 + float(np.abs(X0).max()) + (0.0 if x_star is None else float(np.abs(x_star).max()))
     limit = divergence_factor * scale
+    n, d = problem.n_agents, problem.dim
 
-    state = algorithm.initialize(transport.local_rows(X0), local_problem, transport, oracle)
-    rows: list[dict[str, float]] = []
+    state = algorithm.initialize(transport.local_rows(np.repeat(X0, replicas, axis=0)), local_problem,
+                                 transport, oracle)
+    histories: list[list[dict[str, float]]] = [[] for _ in seeds]
+    finals: list[FloatArray | None] = [None] * replicas
+    diverged_at: list[int | None] = [None] * replicas
 
-    def record(k: int) -> None:
+    def record(k: int, which: list[int], final: bool) -> None:
+        """Record round ``k`` for the replicas ``which`` (their last record when ``final``)."""
         full = transport.gather(state.x)
         counts = {
-            "grad_evals": transport.total(oracle.evals),
+            # every replica makes the same evaluations
+            "grad_evals": transport.total(oracle.evals) // replicas,
             "messages": transport.total(transport.messages),
         }
-        if recorder is not None and full is not None:
-            with np.errstate(all="ignore"):
-                extra = {name: float(f(full)) for name, f in observers.items()}
-                rows.append({"round": float(k), **recorder(full), **counts, **extra})
+        if recorder is None or full is None:
+            return
+        models = np.ascontiguousarray(full.reshape(n, replicas, d).transpose(1, 0, 2))
+        with np.errstate(all="ignore"):
+            metrics = recorder.batch(models)
+            for r in which:
+                extra = {name: float(f(models[r])) for name, f in observers.items()}
+                values = {name: float(v[r]) for name, v in metrics.items()}
+                histories[r].append({"round": float(k), **values, **counts, **extra})
+                if final:
+                    finals[r] = models[r].copy()
 
-    record(0)
+    active = list(range(replicas))
+    record(0, active, final=False)
     bar = ProgressBar(rounds, f"{algorithm.name}", enabled=progress and transport.is_root)
-    status, diverged_at, message = "completed", None, f"completed {rounds} rounds"
     for k in range(rounds):
         with np.errstate(over="ignore", invalid="ignore"):
             state = algorithm.step(state, k, local_problem, transport, oracle)
-            peak = float(np.abs(state.x).max())
-        blown = not np.isfinite(peak) or peak > limit
-        if transport.any(blown):
-            status, diverged_at = "diverged", k + 1
-            message = (
-                f"diverged at round {k + 1}: max |x_i| exceeded {limit:.3g} "
-                f"(divergence_factor {divergence_factor:g} x scale {scale:.3g}) or became non-finite"
-            )
-            record(k + 1)
-            break
+            peaks = np.abs(state.x).reshape(-1, replicas, d).max(axis=(0, 2))
+        blown = ~np.isfinite(peaks) | (peaks > limit)
+        stopped: list[int] = []
+        if transport.any(bool(blown[active].any())):
+            stopped = [r for r in active if transport.any(bool(blown[r]))]
+        if stopped:
+            for r in stopped:
+                diverged_at[r] = k + 1
+            record(k + 1, stopped, final=True)
+            active = [r for r in active if r not in stopped]
+            if not active:
+                break
         if (k + 1) % record_every == 0 or k + 1 == rounds:
-            record(k + 1)
+            record(k + 1, active, final=k + 1 == rounds)
         bar.update()
     bar.close()
 
-    history = {name: np.array([row[name] for row in rows]) for name in (rows[0] if rows else {})}
-    if "round" in history:
-        history["round"] = history["round"].astype(np.int64)
-        for name in COUNTERS:
-            history[name] = history[name].astype(np.int64)
-    parameters = {
-        **algorithm.parameters(),
-        "seed": seed,
-        "rounds": rounds,
-        "sigma2": None if noise is None else noise.sigma2,
-        "backend": transport.name,
-    }
-    final = transport.gather(state.x)
-    return RunResult(
-        x=None if final is None else np.array(final),
-        history=history,
-        status=status,
-        diverged_at=diverged_at,
-        message=message,
-        parameters=parameters,
-    )
+    results = []
+    for r, seed in enumerate(seeds):
+        rows_r = histories[r]
+        history = {name: np.array([row[name] for row in rows_r]) for name in (rows_r[0] if rows_r else {})}
+        if "round" in history:
+            history["round"] = history["round"].astype(np.int64)
+            for name in COUNTERS:
+                history[name] = history[name].astype(np.int64)
+        status, message = "completed", f"completed {rounds} rounds"
+        if diverged_at[r] is not None:
+            status = "diverged"
+            message = (
+                f"diverged at round {diverged_at[r]}: max |x_i| exceeded {limit:.3g} "
+                f"(divergence_factor {divergence_factor:g} x scale {scale:.3g}) or became non-finite"
+            )
+        parameters = {
+            **algorithm.parameters(),
+            "seed": seed,
+            "rounds": rounds,
+            "sigma2": None if noise is None else noise.sigma2,
+            "backend": transport.name,
+        }
+        results.append(RunResult(x=finals[r], history=history, status=status,
+                                 diverged_at=diverged_at[r], message=message, parameters=parameters))
+    return results

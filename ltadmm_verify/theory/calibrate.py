@@ -39,7 +39,7 @@ from .._io import atomic_write_bytes
 from .._validation import choice, integer_at_least, positive_float
 from ..algorithms.base import Algorithm
 from ..algorithms.ltadmm import LTADMM, LTADMMVR, PENALTIES
-from ..algorithms.run import run
+from ..algorithms.run import run_loop
 from ..errors import InvalidParameterError
 from ..network import Network, make_network
 from ..problems.base import Problem
@@ -172,7 +172,7 @@ def empirical_critical_step(
     Starting from ``algorithm.gamma``, the step is halved while the run diverges and doubled while
     it does not, giving ``low < high`` with ``low`` stable and ``high`` divergent; then geometric
     bisection ``mid = sqrt(low high)`` until ``high / low <= 1 + rtol``. Returns ``low``. Each run
-    is :func:`~ltadmm_verify.algorithms.run.run` with seed 0, no noise, initial models ``x0`` and
+    is :func:`~ltadmm_verify.algorithms.run.run_loop` with seed 0, no noise, initial models ``x0`` and
     ``divergence_factor``; "diverges" is its ``status == "diverged"``. Any :class:`Algorithm`
     with declared step parameters works (:meth:`~ltadmm_verify.algorithms.Algorithm.with_step`).
 
@@ -185,7 +185,7 @@ def empirical_critical_step(
     """
 
     def diverges(step: float) -> bool:
-        result = run(algorithm.with_step(step), problem, network, rounds, x0=x0,
+        result = run_loop(algorithm.with_step(step), problem, network, rounds, x0=x0,
                      record_every=rounds, divergence_factor=divergence_factor)
         return result.status == "diverged"
 

@@ -8,18 +8,21 @@ has a valid confidence interval.
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from .._validation import choice, integer_at_least, positive_float
-from ..algorithms import Algorithm, GaussianNoise, run
+from ..algorithms import Algorithm, GaussianNoise
+from ..algorithms.run import replica_loop
+from ..jobs import map_jobs
 from ..network import Network
 from ..problems import Problem
 from ..problems.base import FloatArray
-from .statistics import Estimate, monte_carlo, tail_floor
+from .statistics import Estimate, tail_floor
 
 SWEEP_PARAMETERS = ("sigma2", "gamma", "tau")
 METRIC = "stationarity"
@@ -27,9 +30,6 @@ METRIC = "stationarity"
 BURN_IN_RTOL = 1e-9
 #: A burn-in is at most this many times the measuring window.
 BURN_IN_CAP = 4
-# ``run`` may refuse inadmissible parameters before starting; the checks run outside the admissible
-# region on purpose (divergence is an outcome to measure, not an input error).
-_RUN_OPTIONS: dict[str, Any] = {"check": "off"} if "check" in inspect.signature(run).parameters else {}
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,30 @@ class Trace:
         return tail_floor(self.values[start + 1:], 1.0, n_batches, confidence)
 
 
+def simulate_seeds(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    rounds: int,
+    seeds: Sequence[int],
+    sigma2: float = 0.0,
+    x0: Any = None,
+) -> list[Trace]:
+    """One run per seed, recorded every round, all seeds in one run of replicas.
+
+    ``x0="optimum"`` starts every agent at ``x*`` (when known). The runs are those of the run loop
+    without the pre-run step-size check: the checks run outside the admissible region on purpose
+    (divergence is an outcome to measure, not an input error). Trace ``r`` equals the trace of a
+    run with seed ``seeds[r]`` bit for bit (:func:`ltadmm_verify.run_replicas`).
+    """
+    if isinstance(x0, str) and x0 == "optimum":
+        x0 = problem.optimum()
+    noise = GaussianNoise(sigma2) if sigma2 > 0 else None
+    results = replica_loop(algorithm, problem, network, rounds, seeds, x0=x0, noise=noise)
+    return [Trace(np.asarray(result.history[METRIC], dtype=np.float64), result.diverged_at, seed)
+            for result, seed in zip(results, seeds, strict=True)]
+
+
 def simulate(
     algorithm: Algorithm,
     problem: Problem,
@@ -93,12 +117,8 @@ def simulate(
     sigma2: float = 0.0,
     x0: Any = None,
 ) -> Trace:
-    """One run recorded every round; ``x0="optimum"`` starts every agent at ``x*`` (when known)."""
-    if isinstance(x0, str) and x0 == "optimum":
-        x0 = problem.optimum()
-    noise = GaussianNoise(sigma2) if sigma2 > 0 else None
-    result = run(algorithm, problem, network, rounds, x0=x0, seed=seed, noise=noise, **_RUN_OPTIONS)
-    return Trace(np.asarray(result.history[METRIC], dtype=np.float64), result.diverged_at, seed)
+    """One run recorded every round (:func:`simulate_seeds` with one seed)."""
+    return simulate_seeds(algorithm, problem, network, rounds, [seed], sigma2, x0)[0]
 
 
 def replicate(
@@ -111,10 +131,10 @@ def replicate(
     rounds: int | None = None,
     x0: Any = None,
 ) -> list[Trace]:
-    """``mc.seeds`` independent runs of one configuration."""
+    """``mc.seeds`` independent runs of one configuration (one run of replicas)."""
     k = mc.rounds if rounds is None else rounds
-    return monte_carlo(lambda seed: simulate(algorithm, problem, network, k, seed, sigma2, x0),
-                       [mc.seed(config, s) for s in range(mc.seeds)])
+    return simulate_seeds(algorithm, problem, network, k,
+                          [mc.seed(config, s) for s in range(mc.seeds)], sigma2, x0)
 
 
 @dataclass(frozen=True)
@@ -189,6 +209,32 @@ def burn_in(
     return int(unsettled[-1]) + 1 if unsettled.size else 0
 
 
+def _floor_point(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    parameter: str,
+    mc: MonteCarlo,
+    largest: float,
+    sigma2: float | None,
+    burn: int | None,
+    point: tuple[int, float],
+) -> tuple[list[float], list[float], int, int]:
+    """Floors and their half-widths at value ``point = (i, v)``, its burn-in and its rounds."""
+    i, v = point
+    alg = algorithm
+    if parameter == "gamma":
+        alg = algorithm.with_step(v)
+    elif parameter == "tau":
+        alg = algorithm.with_values(tau=int(v))
+    level = v if parameter == "sigma2" else float(sigma2)  # type: ignore[arg-type]
+    k = int(np.ceil(mc.rounds * largest / v)) if parameter == "gamma" else mc.rounds
+    b = burn_in(alg, problem, network, BURN_IN_CAP * k) if burn is None else burn
+    traces = replicate(alg, problem, network, mc, config=i, sigma2=level, rounds=b + k, x0="optimum")
+    estimates = [t.floor(start=b, confidence=mc.confidence) for t in traces]
+    return [e.value for e in estimates], [e.half_width for e in estimates], b, b + k
+
+
 def floor_sweep(
     algorithm: Algorithm,
     problem: Problem,
@@ -197,41 +243,31 @@ def floor_sweep(
     values: list[float] | tuple[float, ...],
     mc: MonteCarlo,
     sigma2: float | None = None,
+    workers: int | None = None,
 ) -> FloorSweep:
     r"""Noise floors along ``sigma2``, ``gamma`` (``beta / gamma`` kept) or ``tau``.
 
     Each run starts at ``x*`` when it is known. For every value, the noise-free iteration fixes a
-    burn-in (:func:`burn_in`, capped at ``BURN_IN_CAP * K``); each noisy run then lasts burn-in
-    ``+ K`` rounds and its floor is the mean of ``M_k`` over the last ``K``. For a ``gamma`` sweep
-    ``K = mc.rounds gamma_max / gamma`` (every run covers the same "time" ``K gamma``), otherwise
-    ``K = mc.rounds``.
+    burn-in (:func:`burn_in`, capped at ``BURN_IN_CAP * K``; one for all values of a ``sigma2``
+    sweep, since the noise-free iteration does not depend on ``sigma2``); each noisy run then lasts
+    burn-in ``+ K`` rounds and its floor is the mean of ``M_k`` over the last ``K``. For a ``gamma``
+    sweep ``K = mc.rounds gamma_max / gamma`` (every run covers the same "time" ``K gamma``),
+    otherwise ``K = mc.rounds``. The ``mc.seeds`` runs of a value are one run of replicas; the
+    values are independent jobs (:func:`~ltadmm_verify.jobs.map_jobs` with ``workers``).
     """
     parameter = choice("parameter", parameter, SWEEP_PARAMETERS)
     vals = np.array([positive_float(parameter, v) for v in values], dtype=np.float64)
     if parameter != "sigma2":
         sigma2 = positive_float("sigma2", sigma2)
-    floors = np.empty((vals.size, mc.seeds))
-    run_half_widths = np.empty((vals.size, mc.seeds))
-    rounds_used: list[int] = []
-    burn: list[int] = []
-    for i, v in enumerate(vals):
-        alg = algorithm
-        if parameter == "gamma":
-            alg = algorithm.with_step(float(v))
-        elif parameter == "tau":
-            alg = algorithm.with_values(tau=int(v))
-        level = float(v) if parameter == "sigma2" else float(sigma2)  # type: ignore[arg-type]
-        k = int(np.ceil(mc.rounds * vals.max() / v)) if parameter == "gamma" else mc.rounds
-        if parameter == "sigma2" and burn:
-            b = burn[0]  # the noise-free iteration does not depend on sigma2
-        else:
-            b = burn_in(alg, problem, network, BURN_IN_CAP * k)
-        burn.append(b)
-        rounds_used.append(b + k)
-        traces = replicate(alg, problem, network, mc, config=i, sigma2=level, rounds=b + k, x0="optimum")
-        estimates = [t.floor(start=b, confidence=mc.confidence) for t in traces]
-        floors[i] = [e.value for e in estimates]
-        run_half_widths[i] = [e.half_width for e in estimates]
+    shared_burn = (burn_in(algorithm, problem, network, BURN_IN_CAP * mc.rounds)
+                   if parameter == "sigma2" else None)
+    job = partial(_floor_point, algorithm, problem, network, parameter, mc, float(vals.max()), sigma2,
+                  shared_burn)
+    points = map_jobs(job, [(i, float(v)) for i, v in enumerate(vals)], workers=workers)
+    floors = np.array([p[0] for p in points])
+    run_half_widths = np.array([p[1] for p in points])
+    burn = [p[2] for p in points]
+    rounds_used = [p[3] for p in points]
     seeds = np.array([[mc.seed(i, s) for s in range(mc.seeds)] for i in range(vals.size)])
     return FloorSweep(parameter, vals, floors, run_half_widths, rounds_used, burn, seeds,
                       None if parameter == "sigma2" else sigma2, algorithm.parameters())

@@ -1,10 +1,9 @@
-"""Statistics for the claim checks: Monte Carlo over seeds, confidence intervals and fits.
+"""Statistics for the claim checks: confidence intervals and fits.
 
 Every estimate carries a two-sided Student-t confidence interval at level ``confidence`` (0.95 by
 default). The claim checks take their tolerances from these half-widths, never from hand-set
 constants.
 
-- :func:`monte_carlo`: evaluate a function of the seed for several seeds.
 - :func:`mean_ci`: mean of i.i.d. samples, ``mean +- t_{n-1} s / sqrt(n)``.
 - :func:`linear_fit` / :func:`loglog_slope`: ordinary least squares ``y = a + b x``
   (:func:`scipy.stats.linregress`) with Student-t intervals from its standard errors.
@@ -18,9 +17,8 @@ constants.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,8 +26,6 @@ from scipy import stats
 
 from .._validation import finite_array, integer_at_least, open_unit_float
 from ..errors import InvalidParameterError
-
-T = TypeVar("T")
 
 #: Default confidence level of every interval.
 CONFIDENCE = 0.95
@@ -106,13 +102,6 @@ def t_quantile(dof: int, confidence: float = CONFIDENCE) -> float:
 
 def _confidence(confidence: float) -> float:
     return open_unit_float("confidence", confidence)
-
-
-def monte_carlo(fn: Callable[[int], T], seeds: Iterable[int] | int) -> list[T]:
-    """Evaluate ``fn(seed)`` for each seed (``seeds`` an iterable, or ``n`` meaning ``0..n-1``)."""
-    if isinstance(seeds, int | np.integer):
-        seeds = range(integer_at_least("seeds", seeds, 1))
-    return [fn(int(s)) for s in seeds]
 
 
 def mean_ci(samples: ArrayLike, confidence: float = CONFIDENCE) -> Estimate:

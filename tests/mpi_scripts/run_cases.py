@@ -1,7 +1,9 @@
 """Run every algorithm case on one backend and save history and final models (npz, on the root).
 
-Usage: ``mpirun -n P python run_cases.py mpi OUT.npz`` (or ``python run_cases.py simulator OUT.npz``).
-``tests/test_mpi.py`` imports :func:`run_all` for the single-process reference and compares.
+Usage: ``mpirun -n P python run_cases.py mpi OUT.npz [replicas]`` (or
+``python run_cases.py simulator OUT.npz``). ``tests/test_mpi.py`` imports :func:`run_all` for the
+single-process reference and compares; with ``replicas`` every case is one run of replicas over
+:data:`REPLICA_SEEDS` (:func:`ltadmm_verify.algorithms.run.replica_loop`).
 
 The cases cover LT-ADMM (frozen and inner penalty; full gradients, minibatches with and without
 replacement, gradient noise), LT-ADMM-VR (with and without memory reset) and, when
@@ -21,13 +23,16 @@ from typing import Any
 import numpy as np
 
 import ltadmm_verify as lv
-from ltadmm_verify.algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise, run
+from ltadmm_verify.algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise
+from ltadmm_verify.algorithms.run import replica_loop, run_loop
 from ltadmm_verify.problems import LeastSquares, LogisticRegression, Problem, random_quadratic
 
 N_AGENTS = 10
 DIM = 4
 ROUNDS = 12
 SEED = 7
+#: seeds of the replica runs: the first is ``SEED`` (its results are stored under the case's name)
+REPLICA_SEEDS = (SEED, 11, 12)
 
 #: cases also run on a star graph (missing ones are skipped)
 STAR_CASES = ("ltadmm-inner-batch", "ltadmm-vr-reset", "LED-ls", "KGT-ls")
@@ -88,11 +93,13 @@ def cases() -> dict[str, tuple[Algorithm, str, GaussianNoise | None]]:
     return out
 
 
-def run_all(backend: str) -> dict[str, np.ndarray] | None:
+def run_all(backend: str, replicas: bool = False) -> dict[str, np.ndarray] | None:
     """Every case on ``backend``: ``{case/history-key: array, case/x: array}`` on the root.
 
     All cases run on an Erdos-Renyi graph (most rank pairs share edges); those in ``STAR_CASES``
-    also on a star (``case@star``: every rank's only neighbour rank is the hub's).
+    also on a star (``case@star``: every rank's only neighbour rank is the hub's). With
+    ``replicas``, each case is one run of replicas over :data:`REPLICA_SEEDS`; replica ``SEED`` is
+    stored under ``case``, the others under ``case#seed``.
     """
     graphs = {"": lv.network.erdos_renyi(N_AGENTS, p=0.35, seed=3), "@star": lv.network.star(N_AGENTS)}
     probs = problems()
@@ -101,17 +108,24 @@ def run_all(backend: str) -> dict[str, np.ndarray] | None:
     runs = [(name + suffix, case, network) for name, case in cases().items()
             for suffix, network in graphs.items() if not suffix or name in STAR_CASES]
     for name, (algorithm, key, noise), network in runs:
-        result = run(algorithm, probs[key], network, ROUNDS, seed=SEED, noise=noise, backend=backend)
-        root = result.x is not None
-        if root:
-            assert result.x is not None
-            arrays[f"{name}/x"] = result.x
-            arrays.update({f"{name}/{k}": v for k, v in result.history.items()})
-            arrays[f"{name}/status"] = np.array(result.status)
+        if replicas:
+            results = replica_loop(algorithm, probs[key], network, ROUNDS, REPLICA_SEEDS, noise=noise,
+                                   backend=backend)
+        else:
+            results = [run_loop(algorithm, probs[key], network, ROUNDS, seed=SEED, noise=noise,
+                                backend=backend)]
+        for seed, result in zip(REPLICA_SEEDS, results, strict=False):
+            root = result.x is not None
+            if root:
+                assert result.x is not None
+                label = name if seed == SEED else f"{name}#{seed}"
+                arrays[f"{label}/x"] = result.x
+                arrays.update({f"{label}/{k}": v for k, v in result.history.items()})
+                arrays[f"{label}/status"] = np.array(result.status)
     return arrays if root else None
 
 
 if __name__ == "__main__":
-    found = run_all(sys.argv[1])
+    found = run_all(sys.argv[1], replicas=sys.argv[3:] == ["replicas"])
     if found is not None:
         np.savez(sys.argv[2], **found)  # type: ignore[arg-type]
