@@ -253,3 +253,15 @@ def test_logistic_reference_optimum_is_stationary_where_lbfgs_alone_stalled(n, d
     x_star = problem.optimum()
     scale = 1.0 + np.linalg.norm(problem.gradient(np.zeros(d)))
     assert np.linalg.norm(problem.gradient(x_star)) <= 1e-9 * scale
+
+
+@pytest.mark.parametrize("make", [lambda: random_logistic(5, 3, 6, seed=1), lambda: random_quadratic(5, 3)])
+def test_constants_are_computed_once_and_restriction_recomputes_them(make) -> None:
+    problem = make()
+    first = problem.smoothness()
+    assert problem.smoothness() is first  # cached: a repeated run or check reuses it
+    assert problem.optimum() is problem.optimum()
+    part = problem.restrict(np.array([4, 1]))
+    assert part.smoothness() is not first
+    np.testing.assert_array_equal(part.smoothness().per_agent, first.per_agent[[4, 1]])
+    assert part.smoothness().per_sample <= first.per_sample

@@ -79,7 +79,9 @@ class Problem(ABC):
     """A finite-sum problem distributed over ``N`` agents.
 
     Subclasses implement the per-sample and full local gradients for all agents at once, the
-    local values, the certified smoothness constants and (for convex problems) the optimum.
+    local values, the certified smoothness constants (``_compute_smoothness``) and (for convex
+    problems) the optimum (``_compute_optimum``); both are computed once and cached. A problem is
+    immutable once built.
     Gradient methods must return freshly allocated arrays: the algorithms update them in place.
     """
 
@@ -170,9 +172,21 @@ class Problem(ABC):
         return self.local_gradients(self._tile(x)).sum(axis=0)
 
     # ---------------------------------------------------------------- constants, optimum
+    #: values a problem computes once and keeps (a restriction to other agents recomputes them)
+    CACHED = ("_smoothness", "_optimum")
+
     @abstractmethod
+    def _compute_smoothness(self) -> SmoothnessConstants:
+        """Certified smoothness (and strong-convexity) constants (see :meth:`smoothness`)."""
+
+    @cached_property
+    def _smoothness(self) -> SmoothnessConstants:
+        return self._compute_smoothness()
+
     def smoothness(self) -> SmoothnessConstants:
-        """Certified smoothness (and strong-convexity) constants."""
+        """Certified smoothness (and strong-convexity) constants, computed once and cached
+        (a repeated run or check of the same problem does not recompute them)."""
+        return self._smoothness
 
     @abstractmethod
     def _compute_optimum(self) -> FloatArray | None:

@@ -88,6 +88,8 @@ class LinearModelProblem(Problem):
         self._m = m
         self.mask = np.arange(features.shape[1])[None, :] < m[:, None]
         self.weights = self.mask / m[:, None]
+        self._flat_features = self.features.reshape(-1, features.shape[2])
+        self._row_starts = np.arange(features.shape[0])[:, None] * features.shape[1]
 
     def _check_targets(self, name: str, y: ArrayLike, m: int) -> FloatArray:
         arr = finite_array(name, y, ndim=1)
@@ -117,7 +119,7 @@ class LinearModelProblem(Problem):
         agents = np.asarray(agents, dtype=np.int64)
         new = object.__new__(type(self))
         new.__dict__.update(
-            {k: v for k, v in self.__dict__.items() if not k.startswith("_optimum")}
+            {k: v for k, v in self.__dict__.items() if k not in self.CACHED}
         )
         m = self._m[agents]
         width = int(m.max())
@@ -132,9 +134,10 @@ class LinearModelProblem(Problem):
     def _loss(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Loss values ``(N, b)`` and derivatives with respect to the scores ``(N, b, C)``."""
 
-    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Regulariser values ``(N,)`` and gradients ``(N, d)`` (none by default)."""
-        return np.zeros(X.shape[0]), np.zeros_like(X)
+    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray] | None:
+        """Regulariser values ``(N,)`` and gradients ``(N, d)``; ``None`` when the model has none
+        (decided by the model's parameters, never by the values of ``X``)."""
+        return None
 
     def _scores(self, feats: FloatArray, X: FloatArray) -> FloatArray:
         return np.einsum("nbp,npc->nbc", feats, self._weights_of(X))
@@ -146,17 +149,17 @@ class LinearModelProblem(Problem):
         flattened data) and the scores by a batched matmul.
         """
         n, b = idx.shape
-        flat = (np.arange(n)[:, None] * self.features.shape[1] + idx).ravel()
-        feats = np.take(self.features.reshape(-1, self.n_features), flat, axis=0).reshape(n, b, -1)
+        flat = (self._row_starts + idx).ravel()
+        feats = np.take(self._flat_features, flat, axis=0).reshape(n, b, -1)
         scores = np.matmul(feats, self._weights_of(X))
         _, dscore = self._loss(scores, np.take(self.targets, flat).reshape(n, b))
         return feats, dscore
 
     def _add_regulariser_gradient(self, X: FloatArray, grads: FloatArray) -> FloatArray:
         """``grads + grad r(x_i)`` in place (broadcast over a batch axis if ``grads`` has one)."""
-        reg_grad = self._regulariser(X)[1]
-        if reg_grad.any():
-            grads += reg_grad.reshape(X.shape[0], *([1] * (grads.ndim - 2)), X.shape[1])
+        regulariser = self._regulariser(X)
+        if regulariser is not None:
+            grads += regulariser[1].reshape(X.shape[0], *([1] * (grads.ndim - 2)), X.shape[1])
         return grads
 
     def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
@@ -182,11 +185,13 @@ class LinearModelProblem(Problem):
     def local_gradients(self, X: FloatArray) -> FloatArray:
         _, dscore = self._loss(self._scores(self.features, X), self.targets)
         grads = np.einsum("nmp,nmc->npc", self.features, dscore * self.weights[:, :, None])
-        return grads.reshape(X.shape) + self._regulariser(X)[1]
+        return self._add_regulariser_gradient(X, grads.reshape(X.shape))
 
     def local_values(self, X: FloatArray) -> FloatArray:
         values, _ = self._loss(self._scores(self.features, X), self.targets)
-        return (values * self.weights).sum(axis=1) + self._regulariser(X)[0]
+        total = (values * self.weights).sum(axis=1)
+        regulariser = self._regulariser(X)
+        return total if regulariser is None else total + regulariser[0]
 
     # ------------------------------------------------------------- constants
     def _gram(self, scale: float) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -268,7 +273,7 @@ class LeastSquares(LinearModelProblem):
         h = np.einsum("nmp,nm->np", self.features, self.targets * self.weights)
         return gram, h
 
-    def smoothness(self) -> SmoothnessConstants:
+    def _compute_smoothness(self) -> SmoothnessConstants:
         sq, gram, total = self._gram(1.0)
         eig = np.linalg.eigvalsh(gram)
         total_eig = np.linalg.eigvalsh(total)
@@ -324,10 +329,12 @@ class LogisticRegression(LinearModelProblem):
         dscore = -targets * _sigmoid(margin)
         return values, dscore[..., None]
 
-    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray] | None:
+        if self.l2 == 0.0:
+            return None
         return 0.5 * self.l2 * np.einsum("nd,nd->n", X, X), self.l2 * X
 
-    def smoothness(self) -> SmoothnessConstants:
+    def _compute_smoothness(self) -> SmoothnessConstants:
         sq, gram, total = self._gram(0.25)
         n = self.n_agents
         mu = np.full(n, self.l2)
@@ -402,9 +409,9 @@ class SoftmaxRegression(LinearModelProblem):
         values = -(log_p * one_hot).sum(axis=-1)
         return values, np.exp(log_p) - one_hot
 
-    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray] | None:
         if self.eps == 0.0:
-            return super()._regulariser(X)
+            return None
         sq = X**2
         return self.eps * (sq / (1 + sq)).sum(axis=1), self.eps * 2 * X / (1 + sq) ** 2
 
@@ -413,7 +420,7 @@ class SoftmaxRegression(LinearModelProblem):
         W = np.asarray(x).reshape(self.n_features, self.n_outputs)
         return np.argmax(features @ W, axis=1).astype(np.int64)
 
-    def smoothness(self) -> SmoothnessConstants:
+    def _compute_smoothness(self) -> SmoothnessConstants:
         sq, gram, total = self._gram(0.5)
         n = self.n_agents
         reg = 2 * self.eps

@@ -74,7 +74,7 @@ class Quadratic(Problem):
     def local_values(self, X: FloatArray) -> FloatArray:
         return 0.5 * np.einsum("ni,nij,nj->n", X, self.H, X) - np.einsum("ni,ni->n", self.h, X)
 
-    def smoothness(self) -> SmoothnessConstants:
+    def _compute_smoothness(self) -> SmoothnessConstants:
         total = np.linalg.eigvalsh(self.H.sum(axis=0))
         convex = self.is_convex
         return SmoothnessConstants(
