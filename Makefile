@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# One BLAS thread per process: the suite's linear algebra is small, and 2 cores are shared.
+# One BLAS thread per process: the suite's linear algebra is small. The tests are spread over one
+# process per core (pytest-xdist, -n auto).
 test: $(STAMP)
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest tests theorems
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(BIN)/python -m pytest -n auto tests theorems
 
 report: $(STAMP)
 	$(BIN)/ltadmm-verify report --out reports/verification.pdf

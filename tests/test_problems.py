@@ -126,21 +126,29 @@ def test_local_and_global_gradients(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
-def test_restrict_is_consistent(name: str) -> None:
+def test_restrict_gives_the_same_rows_bit_for_bit(name: str) -> None:
+    # A block of agents (an MPI rank) or repeated agents (replicas of a run) must get exactly the
+    # rows of the whole problem: the runs on them are compared bit for bit.
     problem = PROBLEMS[name]()
-    agents = np.array([problem.n_agents - 1, 0]) if problem.n_agents > 1 else np.array([0])
-    sub = problem.restrict(agents)
-    rng = np.random.default_rng(6)
-    X = rng.standard_normal((problem.n_agents, problem.dim))
-    np.testing.assert_array_equal(sub.n_samples, problem.n_samples[agents])
-    assert sub.n_agents == agents.size and sub.dim == problem.dim
-    np.testing.assert_allclose(sub.local_gradients(X[agents]), problem.local_gradients(X)[agents], rtol=1e-13)
-    np.testing.assert_allclose(sub.local_values(X[agents]), problem.local_values(X)[agents], rtol=1e-13)
-    idx = np.zeros((problem.n_agents, 2), dtype=np.int64)
-    idx[:, 1] = problem.n_samples - 1
-    np.testing.assert_allclose(
-        sub.sample_gradients(X[agents], idx[agents]), problem.sample_gradients(X, idx)[agents], rtol=1e-13
-    )
+    last = problem.n_agents - 1
+    for agents in (np.array([last, 0]), np.array([last, 0, last, last]), np.array([0])):
+        sub = problem.restrict(agents)
+        rng = np.random.default_rng(6)
+        X = rng.standard_normal((problem.n_agents, problem.dim))
+        np.testing.assert_array_equal(sub.n_samples, problem.n_samples[agents])
+        assert sub.n_agents == agents.size and sub.dim == problem.dim
+        np.testing.assert_array_equal(sub.local_gradients(X[agents]), problem.local_gradients(X)[agents])
+        np.testing.assert_array_equal(sub.local_values(X[agents]), problem.local_values(X)[agents])
+        idx = np.zeros((problem.n_agents, 2), dtype=np.int64)
+        idx[:, 1] = problem.n_samples - 1
+        np.testing.assert_array_equal(sub.sample_gradients(X[agents], idx[agents]),
+                                      problem.sample_gradients(X, idx)[agents])
+        np.testing.assert_array_equal(sub.mean_sample_gradients(X[agents], idx[agents]),
+                                      problem.mean_sample_gradients(X, idx)[agents])
+        every, part = problem.all_sample_gradients(X), sub.all_sample_gradients(X[agents])
+        for row, agent in enumerate(agents):
+            m_i = problem.n_samples[agent]
+            np.testing.assert_array_equal(part[row, :m_i], every[agent, :m_i])
 
 
 # ---------------------------------------------------------------------------- certified constants
@@ -265,3 +273,17 @@ def test_constants_are_computed_once_and_restriction_recomputes_them(make) -> No
     assert part.smoothness() is not first
     np.testing.assert_array_equal(part.smoothness().per_agent, first.per_agent[[4, 1]])
     assert part.smoothness().per_sample <= first.per_sample
+
+
+@pytest.mark.parametrize("name", sorted(PROBLEMS))
+def test_all_sample_gradients_are_the_per_sample_gradients(name: str) -> None:
+    problem = PROBLEMS[name]()
+    rng = np.random.default_rng(6)
+    X = rng.standard_normal((problem.n_agents, problem.dim))
+    m = problem.n_samples
+    idx = np.stack([np.arange(problem.max_samples) % m_i for m_i in m])
+    every = problem.all_sample_gradients(X)
+    picked = problem.sample_gradients(X, idx)
+    for i, m_i in enumerate(m):
+        np.testing.assert_allclose(every[i, :m_i], picked[i, :m_i], rtol=1e-12, atol=1e-14)
+        assert not np.any(every[i, m_i:])

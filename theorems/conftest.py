@@ -5,13 +5,16 @@ Every property records each generated example's :class:`~ltadmm_verify.verify.Ch
 (PASS, FAIL, INCONCLUSIVE, NOT APPLICABLE: the rule of :mod:`ltadmm_verify.verify.verdict`; a
 property fails only on FAIL, an undecided example is INCONCLUSIVE and counted here), the range of
 the measured values, the bound and the worst example (the Hypothesis profiles ``ci`` / ``thorough`` are
-registered in the repository's root ``conftest.py``).
+registered in the repository's root ``conftest.py``). Under ``pytest -n N`` (pytest-xdist) every
+worker sends what its properties found to the controller, which prints one summary.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -20,7 +23,28 @@ from hypothesis import event
 
 from ltadmm_verify.verify import CheckResult, Verdict
 
-FINDINGS: dict[str, list[CheckResult]] = defaultdict(list)
+
+@dataclass(frozen=True)
+class Finding:
+    """What the summary needs of one example's :class:`CheckResult` (plain values: it travels from
+    pytest-xdist workers to the controller)."""
+
+    measured: float
+    bound: float
+    relation: str
+    verdict: str
+    conservativeness: float | None
+    instance: Any
+
+    @classmethod
+    def of(cls, result: CheckResult) -> Finding:
+        conservative = result.evidence.get("conservativeness")
+        return cls(float(result.measured), float(result.bound), result.relation, str(result.verdict),
+                   None if conservative is None else float(conservative),
+                   result.evidence.get("instance"))
+
+
+FINDINGS: dict[str, list[Finding]] = defaultdict(list)
 
 
 @pytest.fixture(scope="session")
@@ -28,30 +52,45 @@ def record() -> Callable[[CheckResult], None]:
     """Store a result for the summary and label the Hypothesis example with its verdict."""
 
     def _record(result: CheckResult) -> None:
-        FINDINGS[result.claim].append(result)
+        FINDINGS[result.claim].append(Finding.of(result))
         event(f"{result.claim}: {result.verdict}")
 
     return _record
 
 
-def _summary(claim: str, results: list[CheckResult]) -> str:
+def _summary(claim: str, results: list[Finding]) -> str:
     measured = np.array([r.measured for r in results], dtype=float)
     finite = measured[np.isfinite(measured)]
     counts = ", ".join(f"{n} {str(v).lower()}" for v in Verdict
-                       if (n := sum(r.verdict == v for r in results)))
+                       if (n := sum(r.verdict == str(v) for r in results)))
     line = f"{claim}: {len(results)} examples ({counts})"
     if finite.size:
         rel = results[0].relation
         line += f"; measured in [{finite.min():.4g}, {finite.max():.4g}] {rel} bound {results[0].bound:.4g}"
     extra: dict[str, Any] = {}
-    conservative = [r.evidence.get("conservativeness") for r in results]
-    conservative = [c for c in conservative if c is not None]
+    conservative = [r.conservativeness for r in results if r.conservativeness is not None]
     if conservative:
         worst = min(results, key=lambda r: r.measured)
         extra["largest constant consistent with every instance"] = f"{worst.measured:.4g}"
         extra["conservativeness (c_i / c)"] = f"[{min(conservative):.3g}, {max(conservative):.3g}]"
-        extra["binding instance"] = worst.evidence.get("instance")
+        extra["binding instance"] = worst.instance
     return line + "".join(f"\n    {k}: {v}" for k, v in extra.items())
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On a pytest-xdist worker: hand the findings to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["theorem_findings"] = json.dumps(
+            {claim: [asdict(f) for f in found] for claim, found in FINDINGS.items()}, default=float)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the pytest-xdist controller: collect a worker's findings."""
+    found = json.loads(getattr(node, "workeroutput", {}).get("theorem_findings", "{}"))
+    for claim, findings in found.items():
+        FINDINGS[claim].extend(Finding(**f) for f in findings)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -273,14 +273,14 @@ class GradientOracle(Oracle):
 
 
 def _first_occurrence(idx: IntArray) -> FloatArray:
-    """1.0 where ``idx[i, s]`` is the first occurrence of its value in row ``i``, else 0.0."""
-    order = np.argsort(idx, axis=1, kind="stable")
-    ordered = np.take_along_axis(idx, order, axis=1)
-    first_sorted = np.ones(idx.shape, dtype=bool)
-    first_sorted[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    out = np.empty(idx.shape, dtype=np.float64)
-    np.put_along_axis(out, order, first_sorted.astype(np.float64), axis=1)
-    return out
+    """1.0 where ``idx[i, s]`` is the first occurrence of its value in row ``i``, else 0.0.
+
+    ``idx[i, s]`` repeats an earlier entry of its row iff it equals some ``idx[i, s']``, ``s' < s``:
+    one comparison of every pair of batch positions (``|B|^2`` per row, cheap for minibatches).
+    """
+    earlier = np.tri(idx.shape[1], k=-1, dtype=bool)
+    repeated = ((idx[:, :, None] == idx[:, None, :]) & earlier).any(axis=2)
+    return (~repeated).astype(np.float64)
 
 
 def check_batch_size(batch_size: int | None, n_samples: NDArray[np.int64]) -> None:

@@ -19,6 +19,7 @@ from typing import Self
 import numpy as np
 import scipy.optimize as so
 from numpy.typing import ArrayLike
+from scipy.special import expit
 
 from .._validation import finite_array, nonnegative_float
 from ..errors import InvalidProblemError
@@ -41,7 +42,8 @@ def _lambda_max_sym(M: FloatArray) -> FloatArray:
 class LinearModelProblem(Problem):
     """Common machinery of the linear-model problems (padding, gathering, masks, restriction).
 
-    Subclasses define :meth:`_loss` (values and score derivatives) and the smoothness constants.
+    Subclasses define the loss (:meth:`_loss_values`, :meth:`_loss_derivative`), the regulariser if
+    any and the smoothness constants. Gradients never evaluate loss values, nor the reverse.
     """
 
     n_outputs: int = 1
@@ -116,14 +118,15 @@ class LinearModelProblem(Problem):
         return self._m
 
     def restrict(self, agents: IntArray) -> Self:
+        """The same problem for ``agents`` (in that order, repeats allowed), with the **same padded
+        length**: every per-agent kernel then has the same shapes as in the whole problem, so a
+        block of agents (an MPI rank) or copies of them (replicas) get the same rows bit for bit."""
         agents = np.asarray(agents, dtype=np.int64)
         new = object.__new__(type(self))
         new.__dict__.update(
             {k: v for k, v in self.__dict__.items() if k not in self.CACHED}
         )
-        m = self._m[agents]
-        width = int(m.max())
-        new._init_padded(self.features[agents, :width], self.targets[agents, :width], m)
+        new._init_padded(self.features[agents], self.targets[agents], self._m[agents])
         return new
 
     # ------------------------------------------------------------- model
@@ -131,16 +134,25 @@ class LinearModelProblem(Problem):
         return X.reshape(X.shape[0], self.n_features, self.n_outputs)
 
     @abstractmethod
-    def _loss(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Loss values ``(N, b)`` and derivatives with respect to the scores ``(N, b, C)``."""
+    def _loss_values(self, scores: FloatArray, targets: FloatArray) -> FloatArray:
+        """Loss values ``(N, b)`` at the scores ``(N, b, C)``."""
 
-    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray] | None:
-        """Regulariser values ``(N,)`` and gradients ``(N, d)``; ``None`` when the model has none
-        (decided by the model's parameters, never by the values of ``X``)."""
+    @abstractmethod
+    def _loss_derivative(self, scores: FloatArray, targets: FloatArray) -> FloatArray:
+        """Derivatives of the loss with respect to the scores, ``(N, b, C)``."""
+
+    def _regulariser_values(self, X: FloatArray) -> FloatArray | None:
+        """Regulariser values ``(N,)``; ``None`` when the model has none (decided by the model's
+        parameters, never by the values of ``X``)."""
+        return None
+
+    def _regulariser_gradient(self, X: FloatArray) -> FloatArray | None:
+        """Regulariser gradients ``(N, d)``; ``None`` when the model has none."""
         return None
 
     def _scores(self, feats: FloatArray, X: FloatArray) -> FloatArray:
-        return np.einsum("nbp,npc->nbc", feats, self._weights_of(X))
+        """Scores ``(N, b, C)`` of features ``(N, b, p)``: one matrix product per agent."""
+        return np.matmul(feats, self._weights_of(X))
 
     def _batch(self, X: FloatArray, idx: IntArray) -> tuple[FloatArray, FloatArray]:
         """Gathered batch features ``(N, b, p)`` and score derivatives ``loss'(s_h)`` ``(N, b, C)``.
@@ -151,26 +163,38 @@ class LinearModelProblem(Problem):
         n, b = idx.shape
         flat = (self._row_starts + idx).ravel()
         feats = np.take(self._flat_features, flat, axis=0).reshape(n, b, -1)
-        scores = np.matmul(feats, self._weights_of(X))
-        _, dscore = self._loss(scores, np.take(self.targets, flat).reshape(n, b))
+        dscore = self._loss_derivative(self._scores(feats, X), np.take(self.targets, flat).reshape(n, b))
         return feats, dscore
 
     def _add_regulariser_gradient(self, X: FloatArray, grads: FloatArray) -> FloatArray:
         """``grads + grad r(x_i)`` in place (broadcast over a batch axis if ``grads`` has one)."""
-        regulariser = self._regulariser(X)
+        regulariser = self._regulariser_gradient(X)
         if regulariser is not None:
-            grads += regulariser[1].reshape(X.shape[0], *([1] * (grads.ndim - 2)), X.shape[1])
+            grads += regulariser.reshape(X.shape[0], *([1] * (grads.ndim - 2)), X.shape[1])
         return grads
+
+    def _outer(self, feats: FloatArray, dscore: FloatArray, out: FloatArray | None = None) -> FloatArray:
+        """Per-sample ``vec(a_h loss'(s_h)^T)``, ``(N, b, d)``; scalar models may write into ``out``."""
+        if self.n_outputs == 1:
+            return np.multiply(feats, dscore, out=out)
+        return (feats[:, :, :, None] * dscore[:, :, None, :]).reshape(*feats.shape[:2], self.dim)
 
     def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
         # For scalar models the product a_h loss'(s_h) is written into the gathered copy, so one
         # (N, b, d) array is allocated per call (large temporaries cost page faults).
         feats, dscore = self._batch(X, idx)
-        if self.n_outputs == 1:
-            grads = np.multiply(feats, dscore, out=feats)
-        else:
-            grads = (feats[:, :, :, None] * dscore[:, :, None, :]).reshape(*idx.shape, self.dim)
-        return self._add_regulariser_gradient(X, grads)
+        return self._add_regulariser_gradient(X, self._outer(feats, dscore, out=feats))
+
+    def all_sample_gradients(self, X: FloatArray) -> FloatArray:
+        """Every per-sample gradient, ``(N, max_i m_i, d)``, padding rows zero: the data are used in
+        place (no gather), and the regulariser is added to the real samples only."""
+        dscore = self._loss_derivative(self._scores(self.features, X), self.targets)
+        dscore[~self.mask] = 0.0
+        grads = self._outer(self.features, dscore)
+        regulariser = self._regulariser_gradient(X)
+        if regulariser is not None:
+            np.add(grads, regulariser[:, None, :], out=grads, where=self.mask[:, :, None])
+        return grads
 
     def mean_sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
         r"""``(1/b) sum_s a_s loss'(s_s)^T + grad r(x_i)`` as one batched matmul ``A_B^T D / b``.
@@ -183,15 +207,16 @@ class LinearModelProblem(Problem):
         return self._add_regulariser_gradient(X, grads)
 
     def local_gradients(self, X: FloatArray) -> FloatArray:
-        _, dscore = self._loss(self._scores(self.features, X), self.targets)
-        grads = np.einsum("nmp,nmc->npc", self.features, dscore * self.weights[:, :, None])
+        dscore = self._loss_derivative(self._scores(self.features, X), self.targets)
+        dscore *= self.weights[:, :, None]
+        grads = np.matmul(self.features.transpose(0, 2, 1), dscore)
         return self._add_regulariser_gradient(X, grads.reshape(X.shape))
 
     def local_values(self, X: FloatArray) -> FloatArray:
-        values, _ = self._loss(self._scores(self.features, X), self.targets)
+        values = self._loss_values(self._scores(self.features, X), self.targets)
         total = (values * self.weights).sum(axis=1)
-        regulariser = self._regulariser(X)
-        return total if regulariser is None else total + regulariser[0]
+        regulariser = self._regulariser_values(X)
+        return total if regulariser is None else total + regulariser
 
     # ------------------------------------------------------------- constants
     def _gram(self, scale: float) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -263,9 +288,11 @@ class LeastSquares(LinearModelProblem):
     def is_convex(self) -> bool:
         return True
 
-    def _loss(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
-        r = scores[..., 0] - targets
-        return 0.5 * r**2, r[..., None]
+    def _loss_values(self, scores: FloatArray, targets: FloatArray) -> FloatArray:
+        return 0.5 * (scores[..., 0] - targets) ** 2
+
+    def _loss_derivative(self, scores: FloatArray, targets: FloatArray) -> FloatArray:
+        return (scores[..., 0] - targets)[..., None]
 
     def quadratic_form(self) -> tuple[FloatArray, FloatArray]:
         """``(H, h)`` with ``f_i(x) = x^T H_i x / 2 - h_i^T x + const``; shapes ``(N,d,d)``, ``(N,d)``."""
@@ -323,16 +350,17 @@ class LogisticRegression(LinearModelProblem):
     def is_convex(self) -> bool:
         return True
 
-    def _loss(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
-        margin = -targets * scores[..., 0]
-        values = np.logaddexp(0.0, margin)
-        dscore = -targets * _sigmoid(margin)
-        return values, dscore[..., None]
+    def _loss_values(self, scores: FloatArray, targets: FloatArray) -> FloatArray:
+        return np.logaddexp(0.0, -targets * scores[..., 0])
 
-    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray] | None:
-        if self.l2 == 0.0:
-            return None
-        return 0.5 * self.l2 * np.einsum("nd,nd->n", X, X), self.l2 * X
+    def _loss_derivative(self, scores: FloatArray, targets: FloatArray) -> FloatArray:
+        return (-targets * expit(-targets * scores[..., 0]))[..., None]
+
+    def _regulariser_values(self, X: FloatArray) -> FloatArray | None:
+        return None if self.l2 == 0.0 else 0.5 * self.l2 * np.einsum("nd,nd->n", X, X)
+
+    def _regulariser_gradient(self, X: FloatArray) -> FloatArray | None:
+        return None if self.l2 == 0.0 else self.l2 * X
 
     def _compute_smoothness(self) -> SmoothnessConstants:
         sq, gram, total = self._gram(0.25)
@@ -401,19 +429,28 @@ class SoftmaxRegression(LinearModelProblem):
     def is_convex(self) -> bool:
         return self.eps == 0.0
 
-    def _loss(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def _log_probabilities(self, scores: FloatArray, targets: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """``log softmax(scores)`` and the one-hot targets, both ``(N, b, C)``."""
         shifted = scores - scores.max(axis=-1, keepdims=True)
-        log_norm = np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-        log_p = shifted - log_norm
-        one_hot = np.eye(self.n_outputs)[targets.astype(np.int64)]
-        values = -(log_p * one_hot).sum(axis=-1)
-        return values, np.exp(log_p) - one_hot
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        return log_p, np.eye(self.n_outputs)[targets.astype(np.int64)]
 
-    def _regulariser(self, X: FloatArray) -> tuple[FloatArray, FloatArray] | None:
+    def _loss_values(self, scores: FloatArray, targets: FloatArray) -> FloatArray:
+        log_p, one_hot = self._log_probabilities(scores, targets)
+        return -(log_p * one_hot).sum(axis=-1)
+
+    def _loss_derivative(self, scores: FloatArray, targets: FloatArray) -> FloatArray:
+        log_p, one_hot = self._log_probabilities(scores, targets)
+        return np.exp(log_p) - one_hot
+
+    def _regulariser_values(self, X: FloatArray) -> FloatArray | None:
         if self.eps == 0.0:
             return None
         sq = X**2
-        return self.eps * (sq / (1 + sq)).sum(axis=1), self.eps * 2 * X / (1 + sq) ** 2
+        return self.eps * (sq / (1 + sq)).sum(axis=1)
+
+    def _regulariser_gradient(self, X: FloatArray) -> FloatArray | None:
+        return None if self.eps == 0.0 else self.eps * 2 * X / (1 + X**2) ** 2
 
     def predict(self, x: FloatArray, features: FloatArray) -> IntArray:
         """Class predictions ``argmax_c (W^T a)_c`` for rows of ``features`` ``(n, p)``."""
@@ -436,8 +473,3 @@ class SoftmaxRegression(LinearModelProblem):
 
     def _compute_optimum(self) -> FloatArray | None:
         return None
-
-
-def _sigmoid(t: FloatArray) -> FloatArray:
-    """Numerically stable ``1 / (1 + exp(-t))``."""
-    return np.exp(-np.logaddexp(0.0, -t))

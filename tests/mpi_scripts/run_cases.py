@@ -10,8 +10,8 @@ replacement, gradient noise), LT-ADMM-VR (with and without memory reset) and, wh
 :mod:`ltadmm_verify.algorithms.baselines` exists, every baseline listed in ``BASELINES`` that it
 defines, and one LT-ADMM run that diverges (the stop must happen at the same round on every
 rank). The run loop is called directly: the step-size check of ``lv.run`` is not under test. The
-problems have unequal local data sizes ``m_i`` so that restricting them to a block of
-agents changes their padding.
+problems have unequal local data sizes ``m_i`` (a block of agents has its own largest ``m_i``; the
+restricted problem keeps the padded length of the whole one).
 """
 
 from __future__ import annotations
