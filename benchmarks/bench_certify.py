@@ -20,7 +20,7 @@ import os
 import time
 
 import ltadmm_verify as lv
-from ltadmm_verify.theory.certify import certified_rate, lmi_dimension
+from ltadmm_verify.theory.certify import certified_rate
 
 MU, L, RHO = 0.5, 2.0, 1.0
 
@@ -30,10 +30,10 @@ def bench(n: int, tau: int, multipliers: str) -> dict[str, object]:
     net = lv.network.ring(n)
     gamma = 0.5 / (tau * (L + RHO * net.max_degree))
     wall, cpu = time.perf_counter(), time.process_time()
-    res = certified_rate(net, gamma=gamma, beta=gamma, rho=RHO, tau=tau, mu=MU, L=L,
+    res = certified_rate(lv.LTADMM(gamma=gamma, beta=gamma, rho=RHO, tau=tau), net, mu=MU, L=L,
                          multipliers=multipliers)
     return {
-        "N": n, "tau": tau, "n_z": lmi_dimension(n, tau), "multipliers": multipliers,
+        "N": n, "tau": tau, "n_z": res.lmi_dimension, "multipliers": multipliers,
         "gamma": gamma, "rate": res.rate, "quadratic_rate": res.quadratic_rate,
         "wall": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
         "solves": len(res.solves), "max_solve": max((r.seconds for r in res.solves), default=0.0),

@@ -1,7 +1,7 @@
 """The public runs: :func:`run` (one seed) and :func:`run_replicas` (many seeds at once).
 
 Both check the step size before the first round with
-:func:`ltadmm_verify.theory.admissibility.apply_check`, then call the run loop
+:func:`ltadmm_verify.theory.prerun.apply_check`, then call the run loop
 (:func:`ltadmm_verify.algorithms.run.run_loop` / :func:`~ltadmm_verify.algorithms.run.replica_loop`).
 The algorithms package must not import the theory layer (DESIGN: data flows one way), so the check
 lives here, above both.
@@ -17,7 +17,7 @@ from .algorithms.base import Algorithm
 from .algorithms.run import RunResult, replica_loop, run_loop
 from .network import Network
 from .problems.base import Problem
-from .theory.admissibility import apply_check
+from .theory.prerun import apply_check
 
 
 def run(
@@ -37,10 +37,12 @@ def run(
         As in :func:`ltadmm_verify.algorithms.run.run_loop`.
     check : {"raise", "warn", "off"}, default "raise"
         ``"raise"``: raise :class:`~ltadmm_verify.errors.InadmissibleStepSize` before the first
-        round when the exact analysis of a quadratic shows the run diverges (``N d <= 150``), or
-        when a theorem condition whose constant has provenance ``"paper"`` or ``"user"`` fails;
-        only warn (:class:`~ltadmm_verify.theory.admissibility.AdmissibilityWarning`) when the
-        failed condition's constant is ``"calibrated"``. ``"warn"``: warn in every case.
+        round when the analysis of the algorithm's traced round shows the run diverges (exact on
+        a quadratic, at any size; linearised at ``x0`` and at the optimum otherwise), or when a
+        theorem condition whose constant has provenance ``"paper"`` or ``"user"`` fails; only warn
+        (:class:`~ltadmm_verify.theory.prerun.AdmissibilityWarning`) when a failed condition's
+        constant is ``"calibrated"`` and no exact evidence decides (:mod:`ltadmm_verify.theory.prerun`).
+        ``"warn"``: warn in every case.
         ``"off"``: no check (use it to run above the stability limit on purpose, e.g. to study
         divergence).
     **options
@@ -51,7 +53,8 @@ def run(
     -------
     RunResult
     """
-    apply_check(check, algorithm, problem, network, noise=options.get("noise"), stacklevel=3)
+    apply_check(check, algorithm, problem, network, noise=options.get("noise"), x0=options.get("x0"),
+                stacklevel=3)
     return run_loop(algorithm, problem, network, rounds, **options)
 
 

@@ -23,10 +23,10 @@ def test_calibrated_constant_is_the_smallest_implied_value() -> None:
     L = PROBLEM.smoothness().per_sample
     implied = []
     for point, tau in zip(cal.points, (1, 2, 5, 10), strict=True):
-        crit = lv.theory.critical_step_size(PROBLEM, NETWORK, tau=tau, rho=1.0)
-        assert point.threshold == pytest.approx(crit, rel=1e-12)
+        crit = lv.theory.critical_step_size(lv.LTADMM(0.01, 0.01, 1.0, tau), PROBLEM, NETWORK)
+        assert point.threshold == pytest.approx(crit, rel=1e-6)  # two searches, accuracy 1e-6
         assert point.method == "exact critical step"
-        assert point.implied == pytest.approx(crit * L * tau**2 / NETWORK.lambda_l, rel=1e-10)
+        assert point.implied == pytest.approx(point.threshold * L * tau**2 / NETWORK.lambda_l, rel=1e-10)
         implied.append(point.implied)
     assert cal.value == min(implied)
     # C3's 1/tau^2 law holds along tau: the constant grows, nothing is flagged

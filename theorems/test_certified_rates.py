@@ -48,10 +48,9 @@ def test_certified_rate_never_below_exact_rate(data, network, record) -> None:
     ratio = data.draw(st.sampled_from([0.5, 1.0, 2.0]), label="beta_ratio")
     penalty = data.draw(st.sampled_from(["frozen", "inner"]), label="penalty")
     gamma = fraction / (tau * (L + rho * network.max_degree))
-    cert = certified_rate(network, gamma=gamma, beta=ratio * gamma, rho=rho, tau=tau, mu=mu, L=L,
-                          penalty=penalty)
-    exact = spectral_radius(LTADMM(gamma=gamma, beta=ratio * gamma, rho=rho, tau=tau,
-                                   penalty=penalty), problem, network)
+    algorithm = LTADMM(gamma=gamma, beta=ratio * gamma, rho=rho, tau=tau, penalty=penalty)
+    cert = certified_rate(algorithm, network, mu=mu, L=L)
+    exact = spectral_radius(algorithm, problem, network)
     note(f"N={n}, tau={tau}, gamma={gamma:.4g}, rho={rho:.3g}, beta/gamma={ratio}, {penalty}; "
          f"exact {exact:.6f}, certified {cert.rate}, d=1 worst {cert.quadratic_rate:.6f}")
     statement = "certified rate >= exact spectral radius of a quadratic in the class"
@@ -80,8 +79,8 @@ def test_local_training_accelerates_certified_rate(data, network, record) -> Non
     gamma = fraction / (L + rho * network.max_degree)
     rates = {}
     for tau in (1, 2):
-        rates[tau] = certified_rate(network, gamma=gamma, beta=ratio * gamma, rho=rho, tau=tau,
-                                    mu=mu, L=L, penalty=penalty).rate
+        algorithm = LTADMM(gamma=gamma, beta=ratio * gamma, rho=rho, tau=tau, penalty=penalty)
+        rates[tau] = certified_rate(algorithm, network, mu=mu, L=L).rate
     note(f"N={network.n_agents}, mu={mu:.3g}, L={L:.3g}, rho={rho:.3g}, beta/gamma={ratio}, "
          f"{penalty}, gamma (L + rho d_max) = {fraction:.3g}: certified rates {rates}")
     small = fraction <= SMALL_STEP

@@ -6,8 +6,9 @@ import argparse
 
 import sympy as sp
 
-from ..theory.admissibility import admissible_step_size, assess_step_size
+from ..theory.admissibility import admissible_step_size
 from ..theory.cards import Instance, registered_cards
+from ..theory.prerun import assess_step_size
 from .common import add_algorithm_options, add_instance_options, build_algorithm, build_instance
 
 
@@ -45,7 +46,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.gamma is None:
         return 0
     algorithm = build_algorithm(args)
-    verdict = assess_step_size(algorithm, problem, network, exact_limit=10**9)
+    verdict = assess_step_size(algorithm, problem, network)
     hypotheses = [f"{card.id}: {h.name} {'fails' if r.holds is False else 'not verified'} ({r.detail})"
                   for card in registered_cards(args.algorithm)
                   for h, r in card.check_hypotheses(Instance(problem, network, algorithm))

@@ -12,9 +12,11 @@ import argparse
 from typing import Any
 
 from .._io import atomic_write_json
+from ..algorithms import LTADMM
 from ..network import GENERATORS, make_network
 from ..theory.certify import MULTIPLIERS, SOLVERS, certified_rate, check_size
 from ..theory.certify_region import certified_region, region_figure
+from ..theory.trace import round_map
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -48,15 +50,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Certify each ``(tau, gamma)`` (or compute the region) and print a table."""
     network = make_network(args.graph, args.agents, seed=args.data_seed)
+    base = LTADMM(gamma=0.1, beta=0.1 * args.beta_ratio, rho=args.rho, tau=args.tau[0],
+                  penalty=args.penalty, alpha=args.alpha)
     for tau in args.tau:  # refuse oversized problems before any work
-        check_size(network.n_agents, tau, alpha=args.alpha, multipliers=args.multipliers)
+        check_size(round_map(base.with_values(tau=tau), network), multipliers=args.multipliers)
     print(f"graph {args.graph}: N={network.n_agents}, lambda_l={network.lambda_l:.4g}; class: "
           f"mu={args.mu:g}, L={args.L:g}; rho={args.rho:g}, beta={args.beta_ratio:g} gamma, "
           f"penalty={args.penalty}, multipliers={args.multipliers}")
     out: dict[str, Any] = {"graph": args.graph, "network": network.describe()}
     if not args.gamma:
-        region = certified_region(network, tau_values=args.tau, rho=args.rho, mu=args.mu, L=args.L,
-                                  beta_ratio=args.beta_ratio, penalty=args.penalty,
+        region = certified_region(base, network, tau_values=args.tau, mu=args.mu, L=args.L,
                                   multipliers=args.multipliers, seed=args.data_seed)
         print(region.table())
         out["region"] = region.to_dict()
@@ -68,10 +71,9 @@ def handle(args: argparse.Namespace) -> int:
         rows = []
         for tau in args.tau:
             for gamma in args.gamma:
-                res = certified_rate(network, gamma=gamma, beta=args.beta_ratio * gamma, rho=args.rho,
-                                     tau=tau, mu=args.mu, L=args.L, penalty=args.penalty,
-                                     multipliers=args.multipliers, alpha=args.alpha,
-                                     rtol=args.rtol, solver=args.solver)
+                res = certified_rate(base.with_values(tau=tau).with_step(gamma), network, mu=args.mu,
+                                     L=args.L, multipliers=args.multipliers, rtol=args.rtol,
+                                     solver=args.solver)
                 rate = "-" if res.rate is None else f"{res.rate:.4f}"
                 margin = "-" if res.margin is None else f"{res.margin:.1e}"
                 print(f"{tau:>4} {gamma:>9.4g} {rate:>10} {res.quadratic_rate:>10.4f} "

@@ -1,24 +1,21 @@
-"""Theory layer: exact analysis of quadratics, theorem cards, admissible step sizes, calibration.
+"""Theory layer: every analysis derived from an algorithm's own round, theorem cards, step sizes.
 
-- :mod:`.exact`: the exact affine round map of LT-ADMM on quadratics: :func:`spectral_radius`,
-  :func:`critical_step_size`, :func:`stationary_covariance`, :func:`noise_floor`,
-  :func:`expected_metrics`.
+- :mod:`.trace`: :func:`round_map` runs ``initialize`` and one ``step`` of any algorithm on symbols
+  and returns its linear description, reduced to what is reachable and observable (SPEC 7).
+- :mod:`.exact`: the exact affine round map of any algorithm on a quadratic, traced the same way:
+  :func:`spectral_radius`, :func:`critical_step_size`, :func:`stationary_covariance`,
+  :func:`noise_floor`, :func:`expected_metrics`.
 - :mod:`.cards`: the paper's claims as theorem cards (sympy conditions, constants with
   provenance) and their registry (:func:`register`, :func:`get_card`, :func:`registered_cards`).
-- :mod:`.admissibility`: :func:`admissible_step_size`, :func:`check_step_size`.
+- :mod:`.admissibility`: :func:`admissible_step_size` (what the cards admit, beside the exact step).
+- :mod:`.prerun`: the pre-run check of every run: :func:`assess_step_size`, :func:`check_step_size`.
+- :mod:`.linearize`: linearisation and the matrix-free (Arnoldi) estimate at any size.
 - :mod:`.calibrate`: :func:`calibrate` an unknown constant on instances, with evidence.
 - :mod:`.certify`, :mod:`.certify_region`: certified linear rates for every mu-strongly convex,
   L-smooth cost (Lyapunov LMI, SPEC 6): :func:`certified_rate`, :func:`certified_region`.
 """
 
-from .admissibility import (
-    AdmissibilityReport,
-    AdmissibilityWarning,
-    StepSizeVerdict,
-    admissible_step_size,
-    assess_step_size,
-    check_step_size,
-)
+from .admissibility import AdmissibilityReport, admissible_step_size
 from .calibrate import Calibration, CalibrationCase, calibrate
 from .cards import (
     SYMBOLS,
@@ -32,23 +29,32 @@ from .cards import (
     registered_cards,
     unregister,
 )
-from .certify import CertificateTooLargeError, CertifiedRate, certified_rate, lifted_system
+from .certify import CertificateTooLargeError, CertifiedRate, certified_rate
 from .certify_region import CertifiedRegion, certified_region
 from .exact import (
-    LinearModel,
-    Parameters,
+    AffineMap,
+    affine_map,
     critical_step_size,
     expected_metrics,
-    linear_model,
     noise_floor,
     spectral_radius,
     stationary_covariance,
 )
+from .prerun import (
+    AdmissibilityWarning,
+    Evidence,
+    StepSizeVerdict,
+    apply_check,
+    assess_step_size,
+    check_step_size,
+)
+from .trace import NonlinearRoundError, RoundMap, round_map
 
 __all__ = [
     "SYMBOLS",
     "AdmissibilityReport",
     "AdmissibilityWarning",
+    "AffineMap",
     "Calibration",
     "CalibrationCase",
     "CertificateTooLargeError",
@@ -56,13 +62,16 @@ __all__ = [
     "CertifiedRegion",
     "Condition",
     "Constant",
+    "Evidence",
     "Hypothesis",
     "Instance",
-    "LinearModel",
-    "Parameters",
+    "NonlinearRoundError",
+    "RoundMap",
     "StepSizeVerdict",
     "TheoremCard",
     "admissible_step_size",
+    "affine_map",
+    "apply_check",
     "assess_step_size",
     "calibrate",
     "certified_rate",
@@ -71,11 +80,10 @@ __all__ = [
     "critical_step_size",
     "expected_metrics",
     "get_card",
-    "lifted_system",
-    "linear_model",
     "noise_floor",
     "register",
     "registered_cards",
+    "round_map",
     "spectral_radius",
     "stationary_covariance",
     "unregister",

@@ -1,26 +1,20 @@
-r"""Admissible step sizes and the pre-run step-size check.
+r"""The step sizes the theorem cards admit, beside the exact critical step.
 
-Two sources of truth, kept apart in every report:
+Two sources, kept apart in every report:
 
 1. **Theorem cards** (:mod:`.cards`): each condition ``gamma <= bound`` of the registered cards
    covering the algorithm, evaluated at the instance's constants. Its provenance is that of the
-   constants it uses: ``"paper"`` / ``"user"`` (a violated condition is an error), ``"calibrated"``
-   (a violation only warns: a calibrated constant is not a theorem), ``"unknown"`` (a constant
-   without value: the condition cannot be evaluated and is reported as such).
-2. **Exact analysis** (:mod:`.exact`) on quadratic problems: the spectral radius of the round map.
-   For LT-ADMM and LT-ADMM-VR on a quadratic the *mean* of the iterates follows the exact map
-   whatever the minibatches or the Gaussian noise, so a radius ``>= 1`` means the run diverges: an
-   error. It is computed in the pre-run check only for ``N d <= EXACT_CHECK_LIMIT`` (a dense
-   eigenvalue problem of size ``(2N - 1) d``); :func:`admissible_step_size` computes the exact
-   critical step up to ``N d <= EXACT_REPORT_LIMIT``.
+   constants it uses: ``"paper"`` / ``"user"`` (a theorem's condition), ``"calibrated"`` (an
+   estimate of an unknown constant: informative, not a theorem), ``"unknown"`` (a constant without
+   value: the condition cannot be evaluated and is reported as such).
+2. **Exact analysis** (:mod:`.exact`) on quadratic problems: the critical step of the round map
+   traced from the algorithm's code, the true stability limit of (the mean of) the run.
 
-When the exact analysis applies and shows convergence, violations of *calibrated* conditions are not
-reported (the exact answer supersedes a calibrated estimate); paper/user conditions still are.
+The pre-run check that guards every run is :mod:`.prerun`.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,27 +22,11 @@ import sympy as sp
 
 from .._validation import choice, integer_at_least, positive_float
 from ..algorithms.ltadmm import LTADMM, PENALTIES
-from ..algorithms.oracles import GaussianNoise
-from ..errors import InadmissibleStepSize, LTADMMVerifyError
 from ..network import Network
 from ..problems.base import Problem
 from . import cards
 from .cards import Instance, TheoremCard, beta, gamma, registered_cards, to_latex
-from .exact import Parameters, critical_step_size, is_quadratic, linear_model
-
-#: Largest ``N d`` for which the pre-run check (``run(check=...)``) computes the exact spectral radius.
-EXACT_CHECK_LIMIT = 150
-#: Largest ``N d`` for which :func:`admissible_step_size` computes the exact critical step size.
-EXACT_REPORT_LIMIT = 400
-
-#: A spectral radius in ``[1, 1 + RADIUS_TOL)`` is treated as marginal (rounding), not as divergence.
-RADIUS_TOL = 1e-9
-
-CHECKS = ("raise", "warn", "off")
-
-
-class AdmissibilityWarning(UserWarning):
-    """A step size violates a condition whose constant is only calibrated (or cannot be checked)."""
+from .exact import MAX_STATE_DIMENSION, critical_step_size, is_quadratic
 
 
 @dataclass(frozen=True)
@@ -220,15 +198,18 @@ class AdmissibilityReport:
             if rep.outside:
                 lines.append("    outside the calibration range: " + "; ".join(rep.outside))
         if self.gamma_max is None:
-            lines.append("  largest admissible gamma: unknown (no condition could be evaluated)")
+            lines.append("  largest gamma the theorem cards admit: unknown (no condition could be evaluated)")
         else:
             assert self.binding is not None
-            lines.append(f"  largest admissible gamma: {self.gamma_max:.6g} (binding: "
-                         f"{self.binding.card} {self.binding.condition}; {self.provenance})")
+            kind = ("a calibrated constant: an estimate, not a theorem"
+                    if self.provenance == "calibrated" else f"constant from the {self.provenance}")
+            lines.append(f"  largest gamma the theorem cards admit: {self.gamma_max:.6g} (binding: "
+                         f"{self.binding.card} {self.binding.condition}; {kind})")
         if self.critical_step is not None:
             ratio = self.conservativeness
-            extra = "" if ratio is None else f"; {ratio:.3g} x the admissible gamma"
-            lines.append(f"  exact critical step size: {self.critical_step:.6g}{extra}")
+            extra = "" if ratio is None else f"; {ratio:.3g} x the cards' gamma"
+            lines.append(f"  exact critical step size (converges below, diverges above): "
+                         f"{self.critical_step:.6g}{extra}")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -258,7 +239,8 @@ def admissible_step_size(
     penalty : {"frozen", "inner"}
         Used by the exact critical step.
     exact : bool
-        Compute the exact critical step for quadratics with ``N d <= EXACT_REPORT_LIMIT``.
+        Compute the exact critical step of LT-ADMM for quadratics whose traced state fits
+        :data:`~ltadmm_verify.theory.exact.MAX_STATE_DIMENSION`.
 
     Returns
     -------
@@ -278,14 +260,17 @@ def admissible_step_size(
     binding = min(bounded, key=lambda r: r.bound or 0.0) if bounded else None
     critical = None
     if exact and algorithm in ("lt-admm", "lt-admm-vr") and is_quadratic(problem):
-        size = problem.n_agents * problem.dim
+        size = (problem.n_agents + network.n_directed_edges) * problem.dim
         if problem.optimum() is None:
             notes.append("exact analysis skipped: sum_i H_i is singular")
-        elif size > EXACT_REPORT_LIMIT:
-            notes.append(f"exact analysis skipped: N d = {size} > {EXACT_REPORT_LIMIT}")
+        elif size > MAX_STATE_DIMENSION:
+            notes.append(f"exact analysis skipped: the traced state has dimension (N + 2|E|) d = "
+                         f"{size} > MAX_STATE_DIMENSION = {MAX_STATE_DIMENSION}")
         else:
-            critical = critical_step_size(problem, network, tau=tau, rho=rho_value,
-                                          beta_ratio=beta_ratio, penalty=penalty)
+            smooth = problem.smoothness().per_sample
+            start = 1.0 / (tau * (smooth + rho_value * network.max_degree * max(beta_ratio, 1.0)))
+            lt_admm = LTADMM(start, beta_ratio * start, rho_value, tau, penalty=penalty)
+            critical = critical_step_size(lt_admm, problem, network)
             if algorithm == "lt-admm-vr" or int(problem.max_samples) > 1:
                 notes.append("with minibatches (and for LT-ADMM-VR) the exact critical step is that "
                              "of full-gradient LT-ADMM, which the mean of the iterates follows: a "
@@ -310,184 +295,9 @@ class _Named:
     reset: bool = True
 
 
-# --------------------------------------------------------------------------- pre-run check
-@dataclass(frozen=True)
-class Violation:
-    """A failed condition: ``severity`` ``"error"`` (refuse to run) or ``"warning"``."""
-
-    severity: str
-    condition: str
-    message: str
-    largest: float | None
-
-
-@dataclass(frozen=True)
-class StepSizeVerdict:
-    """Outcome of :func:`assess_step_size`."""
-
-    algorithm: str
-    parameters: dict[str, Any]
-    spectral_radius: float | None
-    conditions: tuple[ConditionReport, ...]
-    violations: tuple[Violation, ...]
-    notes: tuple[str, ...] = ()
-
-    @property
-    def errors(self) -> tuple[Violation, ...]:
-        """Violations that refuse the run."""
-        return tuple(v for v in self.violations if v.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[Violation, ...]:
-        """Violations that only warn."""
-        return tuple(v for v in self.violations if v.severity == "warning")
-
-    @property
-    def ok(self) -> bool:
-        """No error."""
-        return not self.errors
-
-    def message(self, violations: tuple[Violation, ...] | None = None) -> str:
-        """A message for someone who has not read the code."""
-        chosen = self.errors if violations is None else violations
-        p = self.parameters
-        verdict = ("is not admissible" if any(v.severity == "error" for v in chosen)
-                   else "lies outside the calibrated admissible range")
-        head = (f"The step size gamma = {p['gamma']:.6g} {verdict} for {self.algorithm} "
-                f"(tau = {p['tau']}, rho = {p['rho']:g}, beta = {p['beta']:.6g}) on this problem:")
-        lines = [head, *(f"  - {v.message}" for v in chosen)]
-        largest = [v.largest for v in chosen if v.largest is not None]
-        if largest:
-            lines.append(f"Use gamma <= {min(largest):.6g} (keeping beta / gamma, tau and rho), or "
-                         "pass check=\"off\" to run anyway.")
-        else:
-            lines.append("Pass check=\"off\" to run anyway.")
-        return "\n".join(lines)
-
-
-def assess_step_size(
-    algorithm: Any, problem: Problem, network: Network, *, noise: Any = None,
-    exact_limit: int = EXACT_CHECK_LIMIT,
-) -> StepSizeVerdict:
-    """Evaluate the step size of ``algorithm`` against the cards and, for quadratics, exact analysis.
-
-    Never raises for an inadmissible step (see :func:`check_step_size`); returns the violations with
-    their severity (rules in the module docstring).
-    """
-    name = str(getattr(algorithm, "name", type(algorithm).__name__))
-    if not isinstance(algorithm, LTADMM) and not registered_cards(name):
-        return StepSizeVerdict(name, {}, None, (), (), ("no theorem card covers this algorithm",))
-    params = {k: getattr(algorithm, k) for k in ("gamma", "beta", "rho", "tau") if hasattr(algorithm, k)}
-    if set(params) != {"gamma", "beta", "rho", "tau"}:
-        return StepSizeVerdict(name, params, None, (), (), ("algorithm has no (gamma, beta, rho, tau)",))
-    step, ratio = float(params["gamma"]), float(params["beta"]) / float(params["gamma"])
-    instance = Instance(problem, network, algorithm, noise)
-    values = instance.values()
-    applicable, notes = _applicable(name, instance)
-    reports = [r for card in applicable for r in evaluate_card(card, values, ratio, step)]
-    violations: list[Violation] = []
-    radius = None
-    exact_ok = False
-    if isinstance(algorithm, LTADMM) and is_quadratic(problem) and problem.optimum() is not None:
-        size = problem.n_agents * problem.dim
-        if size <= exact_limit:
-            radius = linear_model(Parameters.of(algorithm), problem, network).spectral_radius()
-            exact_ok = radius < 1.0
-            if radius >= 1.0 + RADIUS_TOL:
-                try:
-                    crit: float | None = critical_step_size(
-                        problem, network, tau=algorithm.tau, rho=algorithm.rho, beta_ratio=ratio,
-                        penalty=algorithm.penalty, alpha=algorithm.alpha)
-                    limit = (f" The largest step size that converges is gamma = {crit:.6g} "
-                             f"(with beta = {ratio:g} x gamma).")
-                except LTADMMVerifyError as error:
-                    crit, limit = None, f" No stable step size was found ({error})."
-                violations.append(Violation(
-                    "error", "exact analysis",
-                    f"exact analysis of this quadratic problem: the iteration diverges (spectral "
-                    f"radius of one round = {radius:.6g} >= 1).{limit}",
-                    crit,
-                ))
-            elif not exact_ok:
-                notes.append(f"exact spectral radius {radius:.12g} is within {RADIUS_TOL:g} of 1: "
-                             "marginal, not refused")
-        else:
-            notes.append(f"exact analysis skipped in the check: N d = {size} > {exact_limit}")
-    for rep in reports:
-        if rep.holds is not False:
-            if rep.holds is None and rep.provenance == "unknown":
-                notes.append(f"{rep.label} cannot be evaluated: a constant has no value")
-            continue
-        if rep.provenance == "calibrated" and exact_ok:
-            continue
-        severity = "warning" if rep.provenance == "calibrated" else "error"
-        consts = "; ".join(rep.constants) or "no constant"
-        bound = "" if rep.bound is None else f" requires gamma <= {rep.bound:.6g}"
-        if rep.outside:
-            consts += "; outside the calibration range: " + "; ".join(rep.outside)
-        violations.append(Violation(
-            severity, rep.label,
-            f"theorem card {rep.card}, condition {rep.condition}: {rep.text}{bound}, got gamma = "
-            f"{step:.6g} ({consts}).",
-            rep.bound,
-        ))
-    return StepSizeVerdict(name, params, radius, tuple(reports), tuple(violations), tuple(notes))
-
-
-def check_step_size(
-    algorithm: Any, problem: Problem, network: Network, *, noise: Any = None,
-    exact_limit: int = EXACT_CHECK_LIMIT,
-) -> StepSizeVerdict:
-    """Raise :class:`~ltadmm_verify.errors.InadmissibleStepSize` if the step size is inadmissible.
-
-    Errors: the exact analysis shows divergence (quadratics), or a condition whose constants are
-    ``"paper"``/``"user"`` fails. A failed ``"calibrated"`` condition is only a warning (returned
-    in the verdict, not raised). Returns the verdict when there is no error.
-    """
-    verdict = assess_step_size(algorithm, problem, network, noise=noise, exact_limit=exact_limit)
-    if verdict.errors:
-        raise InadmissibleStepSize(verdict.message())
-    return verdict
-
-
-def apply_check(
-    check: str, algorithm: Any, problem: Problem, network: Network, *, noise: Any = None,
-    stacklevel: int = 3,
-) -> StepSizeVerdict | None:
-    """The pre-run policy of ``run(check=...)``: ``"raise"``, ``"warn"`` or ``"off"``.
-
-    ``"raise"``: raise on errors, warn (:class:`AdmissibilityWarning`) on calibrated violations;
-    ``"warn"``: warn on both; ``"off"``: nothing.
-    """
-    check = choice("check", check, CHECKS)
-    well_formed = (
-        isinstance(problem, Problem) and isinstance(network, Network)
-        and problem.n_agents == network.n_agents and (noise is None or isinstance(noise, GaussianNoise))
-    )
-    if check == "off" or not well_formed:
-        return None  # malformed inputs: the run loop reports them precisely
-    verdict = assess_step_size(algorithm, problem, network, noise=noise)
-    if check == "raise" and verdict.errors:
-        raise InadmissibleStepSize(verdict.message())
-    shown = verdict.violations if check == "warn" else verdict.warnings
-    if shown:
-        warnings.warn(AdmissibilityWarning(verdict.message(shown)), stacklevel=stacklevel)
-    return verdict
-
-
 __all__ = [
-    "CHECKS",
-    "EXACT_CHECK_LIMIT",
-    "EXACT_REPORT_LIMIT",
-    "RADIUS_TOL",
     "AdmissibilityReport",
-    "AdmissibilityWarning",
     "ConditionReport",
-    "StepSizeVerdict",
-    "Violation",
     "admissible_step_size",
-    "apply_check",
-    "assess_step_size",
-    "check_step_size",
     "evaluate_card",
 ]

@@ -169,12 +169,13 @@ def empirical_critical_step(
 ) -> float:
     r"""Largest ``gamma`` (``beta / gamma`` fixed) whose run does not diverge within ``rounds`` rounds.
 
-    Starting from ``algorithm.gamma``, the step is halved while the run diverges and doubled while
-    it does not, giving ``low < high`` with ``low`` stable and ``high`` divergent; then geometric
-    bisection ``mid = sqrt(low high)`` until ``high / low <= 1 + rtol``. Returns ``low``. Each run
-    is :func:`~ltadmm_verify.algorithms.run.run_loop` with seed 0, no noise, initial models ``x0`` and
-    ``divergence_factor``; "diverges" is its ``status == "diverged"``. Any :class:`Algorithm`
-    with declared step parameters works (:meth:`~ltadmm_verify.algorithms.Algorithm.with_step`).
+    Starting from the algorithm's step (``algorithm.step_size``), the step is halved while the run
+    diverges and doubled while it does not, giving ``low < high`` with ``low`` stable and ``high``
+    divergent; then geometric bisection ``mid = sqrt(low high)`` until ``high / low <= 1 + rtol``.
+    Returns ``low``. Each run is :func:`~ltadmm_verify.algorithms.run.run_loop` with seed 0, no noise,
+    initial models ``x0`` and ``divergence_factor``; "diverges" is its ``status == "diverged"``.
+    Any :class:`Algorithm` with declared step parameters works
+    (:meth:`~ltadmm_verify.algorithms.Algorithm.with_step`).
 
     A slowly diverging run may not blow up in time, so this is an upper estimate of the threshold.
 
@@ -189,7 +190,7 @@ def empirical_critical_step(
                      record_every=rounds, divergence_factor=divergence_factor)
         return result.status == "diverged"
 
-    low = float(algorithm.gamma)  # type: ignore[attr-defined]
+    low = algorithm.step_size
     while diverges(low):
         low /= 2
         if low < 1e-12:
@@ -214,11 +215,12 @@ def _threshold(case: CalibrationCase, algorithm: str, method: str, rounds: int,
         raise InvalidParameterError(
             f"case {case.label!r}: method='exact' needs a quadratic problem with exact gradients"
         )
-    if exact_map and method != "empirical":
-        crit = critical_step_size(case.problem, case.network, tau=case.tau, rho=case.rho,
-                                  beta_ratio=case.beta_ratio, penalty=case.penalty)
-        return crit, "exact critical step"
     smooth = case.problem.smoothness().per_sample
+    if exact_map and method != "empirical":
+        start = 1.0 / (case.tau * (smooth + case.rho * case.network.max_degree
+                                   * max(case.beta_ratio, 1.0)))
+        crit = critical_step_size(case.algorithm("lt-admm", start), case.problem, case.network)
+        return crit, "exact critical step"
     start = 1.0 / (case.tau * (smooth + case.rho * case.network.max_degree))
     try:
         low = empirical_critical_step(case.algorithm(algorithm, start), case.problem, case.network,

@@ -5,41 +5,27 @@ Exact analysis (:mod:`.exact`) gives the rate on *one* quadratic. This module ce
 graph with given ``(gamma, beta, rho, tau)``, for deterministic (full-gradient) LT-ADMM: a quadratic
 Lyapunov function over one round, found by a semidefinite program (cvxpy).
 
-Lifted system (our derivation from the code of ``algorithms/ltadmm.py``)
+The round as a linear system (traced from the algorithm's code)
 -------------------------------------------------------------------------
-With ``y_i = sum_{j in N_i} z_ij``, ``w_i = sum_{j in N_i} z_ji``, ``s = y + w``, ``u = y - w`` the
-z-update ``z_ij+ = (1 - alpha) z_ij - alpha (z_ji - 2 rho x_j+)`` of the code gives
-
-.. math::
-
-    u_{k+1} = u_k - 2\alpha\rho L_G x_{k+1},\qquad
-    s_{k+1} = (1 - 2\alpha) s_k + 2\alpha\rho (D + A) x_{k+1},\qquad y = (s + u)/2 .
-
-Shift to the fixed point (``x~ = x - 1 x*``, ``u~ = u - u*``, ``s~ = s - s*``,
-``g~_i^t = grad f_i(phi_i^t) - grad f_i(x*)``) and store ``v = Q^T u~`` with ``Q`` an orthonormal
-basis of ``1^perp`` (``u`` stays there; the cycle-space part of ``z`` never reaches ``x``). For
-``alpha = 1/2``, ``s~_k = rho (D + A) x~_k`` for ``k >= 1`` and the state is ``(x~, v)``
-(dimension ``2N - 1``); otherwise it is ``(x~, v, s~)`` (``3N - 1``). One round:
-
-- ``penalty="frozen"``: ``c~ = rho D x~ - y~``, ``phi~^0 = x~``,
-  ``phi~^{t+1} = phi~^t - gamma g~^t - beta c~`` (for ``alpha = 1/2``,
-  ``c~ = rho/2 L_G x~ - Q v / 2`` as in SPEC 6);
-- ``penalty="inner"``: ``phi~^{t+1} = (I - gamma rho D) phi~^t - gamma g~^t + gamma y~``;
-
-then ``x~+ = phi~^tau``, ``v+ = v - 2 alpha rho Q^T L_G x~+``, ``s~+ = (1 - 2alpha) s~ + 2 alpha rho
-(D + A) x~+``. This is linear in ``z = (state, w)`` with ``w = (g~^0, ..., g~^{tau-1})`` (``N tau``
-gradient outputs; entry ``t N + i`` is agent ``i`` at local step ``t``):
-``state+ = [A B] z`` and ``phi~^t = Y_t z``. By the Kronecker structure ``d = 1`` suffices: a
-certificate ``(P, lambda)`` for ``d = 1`` gives ``(P (x) I_d, lambda)`` for every ``d``.
+:func:`~ltadmm_verify.theory.trace.round_map` runs the algorithm's own ``initialize`` and ``step`` on
+symbols: with the reduced state ``s`` (reachable and observable, so the cycle space of LT-ADMM's
+``z`` is gone) and the round's oracle outputs ``w`` (entry ``c N + i``: call ``c`` of agent ``i``),
+one round is ``s+ = A s + B w`` and the query points are ``y = C s + D w``. Shifting to a fixed
+point (``s~ = s - s*``, ``w~ = w - w*``, ``y~ = y - y*``; the map is linear, so the deviations obey
+the same equations) gives a system linear in ``z = (s~, w~)``: ``s~+ = [A B] z`` and ``y~ = [C D] z``.
+By the Kronecker structure ``d = 1`` suffices: a certificate ``(P, lambda)`` for ``d = 1`` gives
+``(P (x) I_d, lambda)`` for every ``d``. For LT-ADMM with ``alpha = 1/2`` the traced state has
+dimension ``2N - 1``, the hand reduction of SPEC 6.
 
 Multipliers
 -----------
-- ``"sector"``: for every agent ``i`` and local step ``t``,
-  ``(g - mu y)(L y - g) >= 0`` with ``y = phi~_i^t``, ``g = g~_i^t`` (the gradient of the shifted
-  cost ``f_i(x* + .) - grad f_i(x*)`` which vanishes at 0).
+- ``"sector"``: for every agent ``i`` and oracle call ``c``,
+  ``(g - mu y)(L y - g) >= 0`` with ``y = y~_{c,i}``, ``g = w~_{c,i}`` (the gradient of the shifted
+  cost ``f_i(y* + .) - <grad f_i(y*), .>``, which vanishes at 0: valid around any fixed point).
 - ``"interpolation"``: the smooth strongly convex interpolation inequalities of performance
   estimation (Taylor, Hendrickx, Glineur 2017) between every ordered pair ``(a, b)`` of the points
-  ``{phi_i^0, ..., phi_i^{tau-1}, x*}`` of the same agent,
+  ``{y_{0,i}, ..., y_{c-1,i}, x*}`` of the same agent (valid for methods whose fixed point queries
+  every agent at ``x*``: :func:`queries_at_optimum`),
 
   .. math::
 
@@ -82,17 +68,18 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
 
-from .._validation import choice, integer_at_least, nonnegative_float, open_unit_float, positive_float
-from ..algorithms.ltadmm import PENALTIES
+from .._validation import choice, nonnegative_float, positive_float
+from ..algorithms.base import Algorithm
 from ..errors import InvalidParameterError
 from ..network import Network
 from ..problems.base import FloatArray
-from .exact import consensus_complement_basis
+from .trace import RoundMap, TraceTooLargeError, round_map
 
 MULTIPLIERS = ("sector", "interpolation")
 SOLVERS = ("auto", "clarabel", "scs")
 
-#: Largest LMI dimension ``n_z = (2N - 1) + N tau`` (``+ N`` when ``alpha != 1/2``) accepted.
+#: Largest LMI dimension ``n_z = n_state + N calls`` accepted (LT-ADMM, ``alpha = 1/2``:
+#: ``(2N - 1) + N tau``).
 #: Measured (benchmarks/bench_certify.py, 2 shared cores): a whole certificate at ``n_z = 119``
 #: (N = tau = 10) takes ~20 s wall / 12 s CPU (4 SCS solves, slowest 3.8 s); an SCS iteration costs
 #: ``O(n_z^3)``, so ``n_z = 200`` is ~5x that: one to two minutes.
@@ -127,106 +114,34 @@ class CertificateTooLargeError(InvalidParameterError):
     """The LMI would exceed :data:`MAX_LMI_DIMENSION` or :data:`MAX_MULTIPLIERS`."""
 
 
-# ---------------------------------------------------------------------------- lifted system
-@dataclass(frozen=True)
-class LiftedSystem:
-    """One round of full-gradient LT-ADMM as a linear map of ``z = (state, w)`` (module docstring).
+# ---------------------------------------------------------------------------- the traced system
+def lmi_dimension(system: RoundMap) -> int:
+    """``n_z = n_state + N calls``: the LMI is ``n_z x n_z``."""
+    return system.n_z
 
-    Attributes
-    ----------
-    AB : ndarray, shape (n_state, n_z)
-        ``state+ = AB @ z``.
-    Y : ndarray, shape (N tau, n_z)
-        ``phi~_i^t = Y[t N + i] @ z``, the points where the gradients ``w`` are taken.
-    n_state : int
-        ``2N - 1`` (``alpha = 1/2``) or ``3N - 1``.
-    n_agents, tau : int
+
+def queries_at_optimum(system: RoundMap, seed: int = 0) -> bool:
+    """Whether the fixed point queries every agent at the optimum (all calls at ``x*``).
+
+    Tested on a random instance of the class (``d = 1``, ``f_i = h_i x^2 / 2 - b_i x``): generic, so
+    it holds for every instance if it holds for one. True for exact methods (LT-ADMM, LED, K-GT,
+    exact ADMM), false for local DSGD (its local steps move at its biased fixed point).
     """
-
-    AB: FloatArray
-    Y: FloatArray
-    n_state: int
-    n_agents: int
-    tau: int
-
-    @property
-    def n_z(self) -> int:
-        """LMI dimension ``n_state + N tau``."""
-        return int(self.AB.shape[1])
-
-    @property
-    def G(self) -> FloatArray:
-        """``w = G @ z``: selects the gradient outputs."""
-        out = np.zeros((self.n_agents * self.tau, self.n_z))
-        out[:, self.n_state:] = np.eye(self.n_agents * self.tau)
-        return out
-
-    def closed_loop(self, curvature: FloatArray) -> FloatArray:
-        """Round map of the state for ``g~_i^t = h_i y`` (the quadratic ``f_i = h_i x^2 / 2``, d = 1).
-
-        ``w = diag(h) Y z`` is solved for ``w`` (``Y``'s gradient block is strictly lower
-        triangular in time), giving ``state+ = (A + B K) state``.
-        """
-        h = np.tile(np.asarray(curvature, dtype=np.float64), self.tau)
-        ns = self.n_state
-        lhs = np.eye(h.size) - h[:, None] * self.Y[:, ns:]
-        gain = np.linalg.solve(lhs, h[:, None] * self.Y[:, :ns])
-        return np.asarray(self.AB[:, :ns] + self.AB[:, ns:] @ gain)
-
-    def quadratic_rate(self, curvature: FloatArray) -> float:
-        """Exact spectral radius of :meth:`closed_loop` (an instance of the class when h in [mu, L])."""
-        return float(np.abs(np.linalg.eigvals(self.closed_loop(curvature))).max())
-
-
-def lmi_dimension(n_agents: int, tau: int, alpha: float = 0.5) -> int:
-    """``n_z = N + (N - 1) + N tau`` (``+ N`` when ``alpha != 1/2``): the LMI is ``n_z x n_z``."""
-    return 2 * n_agents - 1 + n_agents * tau + (0 if alpha == 0.5 else n_agents)
-
-
-def lifted_system(
-    network: Network,
-    *,
-    gamma: float,
-    beta: float,
-    rho: float,
-    tau: int,
-    alpha: float = 0.5,
-    penalty: str = "frozen",
-) -> LiftedSystem:
-    """Build the one-round lifted system of the module docstring (``d = 1``)."""
-    n = network.n_agents
-    lap = network.laplacian
-    deg = network.degrees.astype(np.float64)
-    adj_plus = np.diag(deg) + network.adjacency.toarray()
-    Q = consensus_complement_basis(n)
-    with_s = alpha != 0.5
-    ns = 2 * n - 1 + (n if with_s else 0)
-    nz = ns + n * tau
-    X = np.zeros((n, nz))
-    X[:, :n] = np.eye(n)
-    V = np.zeros((n - 1, nz))
-    V[:, n:2 * n - 1] = np.eye(n - 1)
-    QV = Q @ V
-    if with_s:
-        S = np.zeros((n, nz))
-        S[:, 2 * n - 1:3 * n - 1] = np.eye(n)
-        y_map = (S + QV) / 2
-    else:
-        y_map = rho * adj_plus @ X / 2 + QV / 2
-    phis = [X]
-    for t in range(tau):
-        W_t = np.zeros((n, nz))
-        W_t[:, ns + t * n: ns + (t + 1) * n] = np.eye(n)
-        if penalty == "frozen":
-            c_map = rho * deg[:, None] * X - y_map
-            phis.append(phis[-1] - gamma * W_t - beta * c_map)
-        else:
-            phis.append((1 - gamma * rho * deg)[:, None] * phis[-1] - gamma * W_t + gamma * y_map)
-    x_next = phis[-1]
-    rows = [x_next, V - 2 * alpha * rho * Q.T @ lap @ x_next]
-    if with_s:
-        rows.append((1 - 2 * alpha) * S + 2 * alpha * rho * adj_plus @ x_next)
-    return LiftedSystem(np.vstack(rows), np.vstack(phis[:-1]), ns, n, tau)
+    rng = np.random.default_rng(seed)
+    n = system.n_agents
+    h = np.tile(rng.uniform(1.0, 2.0, n), system.calls)
+    b = np.tile(rng.standard_normal(n), system.calls)
+    lhs = np.eye(h.size) - h[:, None] * system.D
+    gain = np.linalg.solve(lhs, h[:, None] * system.C)
+    shift = np.linalg.solve(lhs, -b)
+    T = system.A + system.B @ gain
+    try:
+        s_star = np.linalg.solve(np.eye(system.size) - T, system.B @ shift)
+    except np.linalg.LinAlgError:
+        return False
+    y_star = (system.C @ s_star + system.D @ (gain @ s_star + shift)).reshape(system.calls, n)
+    x_star = b[:n].sum() / h[:n].sum()
+    return bool(np.allclose(y_star, x_star, rtol=1e-8, atol=1e-10 * (1 + abs(x_star))))
 
 
 # ---------------------------------------------------------------------------- multipliers
@@ -273,15 +188,15 @@ def _to_columns(forms: FloatArray) -> sp.csc_matrix:
     return sp.csc_matrix(dense.T)
 
 
-def constraint_forms(system: LiftedSystem, *, mu: float, L: float, multipliers: str) -> ConstraintForms:
+def constraint_forms(system: RoundMap, *, mu: float, L: float, multipliers: str) -> ConstraintForms:
     """The forms ``F_k`` of the chosen multiplier set (see the module docstring)."""
     Y, G = system.Y, system.G
     if multipliers == "sector":
         F = (-np.einsum("ki,kj->kij", G, G) + (L + mu) * _outer_sym(G, Y)
              - mu * L * np.einsum("ki,kj->kij", Y, Y))
         return ConstraintForms(_to_columns(F), None, None)
-    n, tau, nz = system.n_agents, system.tau, system.n_z
-    # points of agent i: local steps t (row t N + i of Y and G) and the fixed point (zero row)
+    n, tau, nz = system.n_agents, system.calls, system.n_z
+    # points of agent i: oracle calls t (row t N + i of Y and G) and the fixed point (zero row)
     Yp = np.vstack([Y, np.zeros((n, nz))])
     Gp = np.vstack([G, np.zeros((n, nz))])
     point = np.arange((tau + 1) * n).reshape(tau + 1, n)  # point[t, i], t = tau is x*
@@ -355,10 +270,10 @@ class Verification:
 
 
 def verify_certificate(
-    system: LiftedSystem, forms: ConstraintForms, P: FloatArray, lam: FloatArray
+    system: RoundMap, forms: ConstraintForms, P: FloatArray, lam: FloatArray
 ) -> Verification:
     """Check a candidate certificate numerically and compute the rate it proves (module docstring)."""
-    ns, nz = system.n_state, system.n_z
+    ns, nz = system.size, system.n_z
     P = (np.asarray(P, dtype=np.float64) + np.asarray(P, dtype=np.float64).T) / 2
     eig_p = np.linalg.eigvalsh(P)
     if not np.all(np.isfinite(eig_p)) or eig_p[0] <= 1e-12 * abs(eig_p[-1]):
@@ -413,11 +328,11 @@ class _LMIProblem:
     every trial rate. Rate ``r`` is feasible iff the optimal ``t > 0``.
     """
 
-    def __init__(self, system: LiftedSystem, forms: ConstraintForms) -> None:
+    def __init__(self, system: RoundMap, forms: ConstraintForms) -> None:
         import cvxpy as cp  # imported here: cvxpy takes seconds to import
 
         self.cp = cp
-        ns, nz = system.n_state, system.n_z
+        ns, nz = system.size, system.n_z
         self.P = cp.Variable((ns, ns), symmetric=True)
         self.lam = cp.Variable(forms.count, nonneg=True)
         self.t = cp.Variable()
@@ -533,26 +448,27 @@ class CertifiedRate:
         }
 
 
-def check_size(n_agents: int, tau: int, *, alpha: float = 0.5, multipliers: str = "sector") -> int:
+def check_size(system: RoundMap, *, multipliers: str = "sector") -> int:
     """Return the LMI dimension, raising :class:`CertificateTooLargeError` beyond the limits."""
-    dim = lmi_dimension(n_agents, tau, alpha)
-    count = n_agents * tau * (tau + 1) if multipliers == "interpolation" else n_agents * tau
+    dim = lmi_dimension(system)
+    calls, n = system.calls, system.n_agents
+    count = n * calls * (calls + 1) if multipliers == "interpolation" else n * calls
     if dim > MAX_LMI_DIMENSION:
         raise CertificateTooLargeError(
-            f"a certificate for N={n_agents}, tau={tau} needs an LMI of dimension "
-            f"N + (N-1) + N tau = {dim} > MAX_LMI_DIMENSION = {MAX_LMI_DIMENSION} "
-            f"({dim * dim} entries); it would not solve in minutes. Use fewer agents or local steps"
-        )
+            f"a certificate for N={n} agents with {calls} oracle calls per round needs an LMI of "
+            f"dimension (state {system.size}) + N x calls = {dim} > MAX_LMI_DIMENSION = "
+            f"{MAX_LMI_DIMENSION} ({dim * dim} entries); it would not solve in minutes. Use fewer "
+            "agents or local steps")
     if count > MAX_MULTIPLIERS:
         raise CertificateTooLargeError(
-            f"{multipliers} multipliers for N={n_agents}, tau={tau} number {count} > "
-            f"MAX_MULTIPLIERS = {MAX_MULTIPLIERS}; use multipliers='sector' or a smaller tau"
-        )
+            f"{multipliers} multipliers for N={n} agents with {calls} oracle calls per round number "
+            f"{count} > MAX_MULTIPLIERS = {MAX_MULTIPLIERS}; use multipliers='sector' or fewer local "
+            "steps")
     return dim
 
 
 def worst_quadratic_rate(
-    system: LiftedSystem, mu: float, L: float, *, n_random: int = 16, seed: int = 0
+    system: RoundMap, mu: float, L: float, *, n_random: int = 16, seed: int = 0
 ) -> tuple[float, FloatArray]:
     """Largest exact rate over ``d = 1`` quadratics ``h_i in {mu, L}`` (all corners up to N = 8,
     else the two homogeneous ones and random corners) and ``n_random`` uniform ``h in [mu, L]^N``.
@@ -583,23 +499,23 @@ def _solver_order(solver: str, dim: int) -> list[str]:
 
 
 def certified_rate(
+    algorithm: Algorithm,
     network: Network,
     *,
-    gamma: float,
-    beta: float,
-    rho: float,
-    tau: int,
     mu: float,
     L: float,
-    penalty: str = "frozen",
     multipliers: str = "sector",
-    alpha: float = 0.5,
     rtol: float = 1e-3,
     solver: str = "auto",
     keep_certificate: bool = False,
 ) -> CertifiedRate:
-    r"""Smallest certified linear rate of full-gradient LT-ADMM over all ``mu``-strongly convex,
-    ``L``-smooth local costs (SPEC section 6; the LMI of the module docstring).
+    r"""Smallest certified linear rate of ``algorithm`` (exact gradients) over all ``mu``-strongly
+    convex, ``L``-smooth local costs (SPEC section 6; the LMI of the module docstring).
+
+    The round is traced from the algorithm's code (:func:`~.trace.round_map`), so every traceable
+    algorithm gets a certificate: LT-ADMM (both penalties, any ``alpha``), LT-ADMM-VR (its mean map,
+    that of LT-ADMM), local DSGD (rate of convergence to its own, biased fixed point), LED, K-GT,
+    exact ADMM, or a user's subclass.
 
     Search: the exact rate ``r_q`` of the worst ``d = 1`` quadratic found is a proven lower bound.
     Trial rates ``r_q + 4^j delta`` (``delta = max(2 rtol, 2e-3)``, capped at 1) are solved until one
@@ -612,19 +528,16 @@ def certified_rate(
 
     Parameters
     ----------
+    algorithm : Algorithm
+        E.g. ``LTADMM(gamma=0.1, beta=0.1, rho=1.0, tau=5)``; minibatch settings are ignored (the
+        certificate is about exact gradients).
     network : Network
-    gamma, beta, rho : float
-        Step sizes and penalty of :class:`~ltadmm_verify.algorithms.LTADMM` (``beta`` unused by
-        ``penalty="inner"``).
-    tau : int
-        Local steps per round.
     mu, L : float
         The class: every ``f_i`` is ``mu``-strongly convex and ``L``-smooth (``0 <= mu <= L``;
         ``mu < L`` for interpolation multipliers).
-    penalty : {"frozen", "inner"}
     multipliers : {"sector", "interpolation"}
-    alpha : float
-        Relaxation of the z-update in ``(0, 1)`` (the state gains ``s~`` when ``alpha != 1/2``).
+        Interpolation multipliers need a method whose fixed point queries every agent at the
+        optimum (:func:`queries_at_optimum`).
     rtol : float
         Bisection stops when the best verified rate is within ``rtol`` of the lower end.
     solver : {"auto", "clarabel", "scs"}
@@ -639,32 +552,35 @@ def certified_rate(
     Raises
     ------
     CertificateTooLargeError
-        When the LMI exceeds :data:`MAX_LMI_DIMENSION` or :data:`MAX_MULTIPLIERS` (checked before
-        anything is built).
+        When the LMI exceeds :data:`MAX_LMI_DIMENSION` or :data:`MAX_MULTIPLIERS` (checked on the
+        traced map, before any SDP is built).
     """
     start = time.perf_counter()
     if not isinstance(network, Network):
         raise InvalidParameterError(f"network must be a Network, got {type(network).__name__}")
-    gamma = positive_float("gamma", gamma)
-    beta = positive_float("beta", beta)
-    rho = positive_float("rho", rho)
-    tau = integer_at_least("tau", tau, 1)
     mu = nonnegative_float("mu", mu)
     L = positive_float("L", L)
-    penalty = choice("penalty", penalty, PENALTIES)
     multipliers = choice("multipliers", multipliers, MULTIPLIERS)
-    alpha = open_unit_float("alpha", alpha)
     rtol = positive_float("rtol", rtol)
     solver = choice("solver", solver, SOLVERS)
     if mu > L or (multipliers == "interpolation" and mu >= L):
         raise InvalidParameterError(
             f"need 0 <= mu {'<' if multipliers == 'interpolation' else '<='} L, got mu={mu}, L={L}"
         )
-    dim = check_size(network.n_agents, tau, alpha=alpha, multipliers=multipliers)
-    params = {"gamma": gamma, "beta": beta, "rho": rho, "tau": tau, "mu": mu, "L": L,
-              "penalty": penalty, "alpha": alpha, "n_agents": network.n_agents, "rtol": rtol}
-    system = lifted_system(network, gamma=gamma, beta=beta, rho=rho, tau=tau, alpha=alpha,
-                           penalty=penalty)
+    try:
+        system = round_map(algorithm, network, max_outputs=MAX_LMI_DIMENSION)
+    except TraceTooLargeError as error:
+        raise CertificateTooLargeError(
+            f"{error}; a certificate needs an LMI of dimension above MAX_LMI_DIMENSION = "
+            f"{MAX_LMI_DIMENSION}. Use fewer agents or local steps") from None
+    dim = check_size(system, multipliers=multipliers)
+    if multipliers == "interpolation" and not queries_at_optimum(system):
+        raise InvalidParameterError(
+            f"interpolation multipliers need a method whose fixed point queries every agent at the "
+            f"optimum; {type(algorithm).__name__} does not (its local steps move at its fixed "
+            "point): use multipliers='sector'")
+    params = {**algorithm.parameters(), "mu": mu, "L": L, "n_agents": network.n_agents,
+              "rtol": rtol}
     r_quad, worst_h = worst_quadratic_rate(system, mu, L)
     records: list[SolveRecord] = []
     notes: list[str] = []

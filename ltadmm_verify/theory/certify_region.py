@@ -1,6 +1,7 @@
 r"""Certified step-size regions and rate maps (SPEC section 6), against exact analysis and C3's law.
 
-For each number of local steps ``tau`` (``beta = beta_ratio * gamma``):
+For each number of local steps ``tau`` of an algorithm (its declared step parameters scaled
+together, ratios kept; ``gamma`` below is the value of the first one):
 
 - ``gamma_cert(tau)``: the largest ``gamma`` for which a certified rate ``< 1`` exists for *every*
   ``mu``-strongly convex, ``L``-smooth choice of local costs (:func:`.certify.certified_rate`'s LMI
@@ -28,14 +29,17 @@ from typing import Any
 import numpy as np
 
 from .._validation import integer_at_least, positive_float
+from ..algorithms.base import Algorithm
+from ..algorithms.ltadmm import LTADMM
 from ..errors import InvalidParameterError
 from ..network import Network, make_network
 from ..problems import Quadratic, random_quadratic
 from .certify import CertifiedRate, certified_rate, check_size
 from .exact import critical_step_size
+from .trace import round_map
 
-#: The report's grid (about a minute on 2 cores): the SPEC's 6-ring, mu = 0.5, L = 2, rho = 1,
-#: beta = gamma, tau in {1, 2, 3}, four gammas per tau, three random quadratics per tau.
+#: The report's grid (about a minute on 2 cores): the SPEC's 6-ring, mu = 0.5, L = 2, LT-ADMM with
+#: rho = 1, beta = gamma, tau in {1, 2, 3}, four gammas per tau, three random quadratics per tau.
 REPORT_GRID: dict[str, Any] = {
     "graph": "ring", "n_agents": 6, "mu": 0.5, "L": 2.0, "rho": 1.0, "beta_ratio": 1.0,
     "tau_values": (1, 2, 3), "gamma_fractions": (0.25, 0.5, 0.75, 0.95), "n_quadratics": 3,
@@ -111,38 +115,38 @@ class CertifiedRegion:
         return "\n".join(lines)
 
 
-def _worst_exact_step(network: Network, *, tau: int, rho: float, mu: float, L: float,
-                      beta_ratio: float, penalty: str, n_quadratics: int, seed: int) -> float:
+def _worst_exact_step(algorithm: Algorithm, network: Network, *, mu: float, L: float,
+                      n_quadratics: int, seed: int) -> float:
     """Smallest exact critical step over random quadratics of the class and the homogeneous ones."""
     n = network.n_agents
     problems = [random_quadratic(n, 2, mu=mu, L=L, seed=seed + k) for k in range(n_quadratics)]
     problems += [Quadratic(np.full((n, 1, 1), h), np.ones((n, 1))) for h in (mu, L)]
-    return min(critical_step_size(p, network, tau=tau, rho=rho, beta_ratio=beta_ratio,
-                                  penalty=penalty) for p in problems)
+    return min(critical_step_size(algorithm, p, network) for p in problems)
 
 
-def _converges(network: Network, gamma: float, tau: int, rho: float, mu: float, L: float,
-               beta_ratio: float, penalty: str, multipliers: str) -> tuple[bool, CertifiedRate]:
-    res = certified_rate(network, gamma=gamma, beta=beta_ratio * gamma, rho=rho, tau=tau, mu=mu,
-                         L=L, penalty=penalty, multipliers=multipliers, rtol=0.05)
+def _converges(algorithm: Algorithm, network: Network, step: float, mu: float, L: float,
+               multipliers: str) -> tuple[bool, CertifiedRate]:
+    res = certified_rate(algorithm.with_step(step), network, mu=mu, L=L, multipliers=multipliers,
+                         rtol=0.05)
     return res.rate is not None and res.rate < 1.0, res
 
 
 def largest_certified_step(
-    network: Network, *, tau: int, rho: float, mu: float, L: float, beta_ratio: float = 1.0,
-    penalty: str = "frozen", multipliers: str = "sector", upper: float, rtol: float = 0.02,
+    algorithm: Algorithm, network: Network, *, mu: float, L: float, multipliers: str = "sector",
+    upper: float, rtol: float = 0.02,
 ) -> tuple[float | None, dict[str, int]]:
-    """Largest ``gamma <= upper`` with a verified certified rate ``< 1``, to relative ``rtol``.
+    """Largest step ``<= upper`` with a verified certified rate ``< 1``, to relative ``rtol``.
 
-    Bisection on ``gamma`` between a certified and a non-certified step (certifiability need not
-    be monotone in ``gamma``; the answer is the end of the certified interval the search finds).
-    Starting from ``upper`` (e.g. the exact critical step, which no certificate can exceed), the
-    step is halved until certified (at most 12 times). Returns ``(gamma, solver statuses)``.
+    Bisection on the step (:meth:`~ltadmm_verify.algorithms.Algorithm.with_step`) between a
+    certified and a non-certified step (certifiability need not be monotone in the step; the answer
+    is the end of the certified interval the search finds). Starting from ``upper`` (e.g. the exact
+    critical step, which no certificate can exceed), the step is halved until certified (at most 12
+    times). Returns ``(step, solver statuses)``.
     """
     statuses: dict[str, int] = {}
 
     def ok(g: float) -> bool:
-        good, res = _converges(network, g, tau, rho, mu, L, beta_ratio, penalty, multipliers)
+        good, res = _converges(algorithm, network, g, mu, L, multipliers)
         for key, count in res.solver_statuses().items():
             statuses[key] = statuses.get(key, 0) + count
         return good
@@ -166,63 +170,62 @@ def largest_certified_step(
 
 
 def certified_region(
+    algorithm: Algorithm,
     network: Network,
     *,
     tau_values: tuple[int, ...] | list[int],
-    rho: float,
     mu: float,
     L: float,
-    beta_ratio: float = 1.0,
     gamma_fractions: tuple[float, ...] | list[float] = (0.25, 0.5, 0.75, 0.95),
-    penalty: str = "frozen",
     multipliers: str = "sector",
     n_quadratics: int = 3,
     seed: int = 0,
 ) -> CertifiedRegion:
-    r"""Largest certified ``gamma`` per ``tau``, rate map, and comparison with exact analysis and C3.
+    r"""Largest certified step per ``tau``, rate map, and comparison with exact analysis and C3.
 
-    For each ``tau``: ``gamma_exact`` (worst exact critical step of the quadratics, module
-    docstring), ``gamma_cert`` (:func:`largest_certified_step` below ``gamma_exact``), the
-    constants ``c = gamma L tau^2 / lambda_l`` of the law ``gamma <= c lambda_l / (L tau^2)``, and
-    certified rates at ``gamma = f * gamma_exact`` for ``f`` in ``gamma_fractions``.
+    For each ``tau`` (``algorithm.with_values(tau=tau)``): ``gamma_exact`` (worst exact critical step
+    of the quadratics, module docstring), ``gamma_cert`` (:func:`largest_certified_step` below
+    ``gamma_exact``), the constants ``c = gamma L tau^2 / lambda_l`` of the law
+    ``gamma <= c lambda_l / (L tau^2)``, and certified rates at ``gamma = f * gamma_exact`` for ``f``
+    in ``gamma_fractions``.
     """
     start = time.perf_counter()
     if not isinstance(network, Network):
         raise InvalidParameterError(f"network must be a Network, got {type(network).__name__}")
+    if not isinstance(algorithm, Algorithm) or "tau" not in algorithm.parameter_constraints:
+        raise InvalidParameterError(
+            f"algorithm must be an Algorithm with local steps tau, got {type(algorithm).__name__}")
     taus = [integer_at_least("tau", t, 1) for t in tau_values]
     if not taus:
         raise InvalidParameterError("tau_values must name at least one tau, got an empty list")
-    rho = positive_float("rho", rho)
     L = positive_float("L", L)
-    beta_ratio = positive_float("beta_ratio", beta_ratio)
     fractions = [positive_float("gamma_fractions", f) for f in gamma_fractions]
     n_quadratics = integer_at_least("n_quadratics", n_quadratics, 0)
     for tau in taus:
-        check_size(network.n_agents, tau, multipliers=multipliers)
+        check_size(round_map(algorithm.with_values(tau=tau), network), multipliers=multipliers)
     lam_l = network.lambda_l
     rows: list[RegionRow] = []
     rate_map: list[dict[str, Any]] = []
     for tau in taus:
-        g_exact = _worst_exact_step(network, tau=tau, rho=rho, mu=mu, L=L, beta_ratio=beta_ratio,
-                                    penalty=penalty, n_quadratics=n_quadratics, seed=seed)
-        g_cert, statuses = largest_certified_step(
-            network, tau=tau, rho=rho, mu=mu, L=L, beta_ratio=beta_ratio, penalty=penalty,
-            multipliers=multipliers, upper=g_exact)
+        alg = algorithm.with_values(tau=tau)
+        g_exact = _worst_exact_step(alg, network, mu=mu, L=L, n_quadratics=n_quadratics, seed=seed)
+        g_cert, statuses = largest_certified_step(alg, network, mu=mu, L=L, multipliers=multipliers,
+                                                  upper=g_exact)
         law = L * tau**2 / lam_l
         rows.append(RegionRow(
             tau, g_cert, g_exact, None if g_cert is None else g_cert * law, g_exact * law,
             None if g_cert is None else g_cert / g_exact, statuses))
         for f in fractions:
             g = f * g_exact
-            res = certified_rate(network, gamma=g, beta=beta_ratio * g, rho=rho, tau=tau, mu=mu,
-                                 L=L, penalty=penalty, multipliers=multipliers, rtol=2e-3)
+            res = certified_rate(alg.with_step(g), network, mu=mu, L=L, multipliers=multipliers,
+                                 rtol=2e-3)
             rate_map.append({"tau": tau, "gamma": g, "fraction": f, "rate": res.rate,
                              "status": res.status, "quadratic_rate": res.quadratic_rate,
                              "solver_statuses": res.solver_statuses()})
-    params = {"n_agents": network.n_agents, "lambda_l": lam_l, "tau_values": taus, "rho": rho,
-              "mu": mu, "L": L, "beta_ratio": beta_ratio, "penalty": penalty,
-              "multipliers": multipliers, "gamma_fractions": fractions,
-              "n_quadratics": n_quadratics, "seed": seed}
+    params = {**algorithm.parameters(), "n_agents": network.n_agents, "lambda_l": lam_l,
+              "tau_values": taus, "mu": mu, "L": L, "multipliers": multipliers,
+              "gamma_fractions": fractions, "n_quadratics": n_quadratics, "seed": seed,
+              "step_parameter": algorithm.step_parameters[0] if algorithm.step_parameters else None}
     notes = ["gamma_exact: smallest exact critical step over the quadratics (an upper bound on the "
              "class's true critical step); gamma_cert <= gamma_exact by construction",
              "c = gamma L tau^2 / lambda_l: the constant of C3's law gamma <= c lambda_l/(L tau^2) "
@@ -263,7 +266,7 @@ def region_figure(region: CertifiedRegion, path: str) -> str:
         q = [p["quadratic_rate"] for p in pts]
         line = ax2.plot(g, r, "o-", label=rf"certified, $\tau={tau}$")[0]
         ax2.plot(g, q, "x:", color=line.get_color(), label=rf"worst quadratic, $\tau={tau}$")
-    ax2.set_xlabel(r"step size $\gamma$ ($\beta = $" f"{region.parameters['beta_ratio']:g}" r"$\gamma$)")
+    ax2.set_xlabel(r"step size $\gamma$ (step parameters scaled together)")
     ax2.set_ylabel("per-round linear rate")
     ax2.set_title("certified rate map")
     ax2.legend(fontsize=7)
@@ -284,13 +287,13 @@ def report_data(figure_path: str | None = None) -> dict[str, Any]:
     """
     grid = REPORT_GRID
     network = make_network(grid["graph"], grid["n_agents"])
+    base = LTADMM(gamma=0.1, beta=0.1 * grid["beta_ratio"], rho=grid["rho"], tau=1)
     region = certified_region(
-        network, tau_values=grid["tau_values"], rho=grid["rho"], mu=grid["mu"], L=grid["L"],
-        beta_ratio=grid["beta_ratio"], gamma_fractions=grid["gamma_fractions"],
-        n_quadratics=grid["n_quadratics"])
+        base, network, tau_values=grid["tau_values"], mu=grid["mu"], L=grid["L"],
+        gamma_fractions=grid["gamma_fractions"], n_quadratics=grid["n_quadratics"])
     spec_rows = []
     for tau, gamma, paper in SPEC_EXAMPLE:
-        res = certified_rate(network, gamma=gamma, beta=gamma, rho=grid["rho"], tau=tau,
+        res = certified_rate(LTADMM(gamma=gamma, beta=gamma, rho=grid["rho"], tau=tau), network,
                              mu=grid["mu"], L=grid["L"])
         spec_rows.append({"tau": tau, "gamma": gamma, "spec_value": paper, "rate": res.rate,
                           "quadratic_rate": res.quadratic_rate, "status": res.status,

@@ -1,114 +1,78 @@
-r"""Exact linear analysis of LT-ADMM on quadratic problems (SPEC section 3).
+r"""Exact analysis of any algorithm on a quadratic problem, traced from its code (SPEC 3 and 7).
 
-For ``f_i(x) = x^T H_i x / 2 - h_i^T x (+ const)`` (:class:`~ltadmm_verify.problems.Quadratic`,
-:class:`~ltadmm_verify.problems.LeastSquares`) with full local gradients, one round of LT-ADMM
-(:class:`~ltadmm_verify.algorithms.LTADMM`) is an affine, time-invariant map. This module builds it,
-derived from the code of ``algorithms/ltadmm.py`` (the reference), not from the paper.
+For ``f_i(x) = x^T H_i x / 2 - h_i^T x`` with exact local gradients (plus Gaussian noise
+``xi ~ N(0, sigma2/d I_d)`` per gradient call), one round of any traceable algorithm is an affine,
+time-invariant map. :func:`affine_map` obtains it by running the algorithm's own ``initialize`` and
+``step`` on coefficient arrays (:mod:`.trace`) with :class:`QuadraticOracle`, which answers every
+query with the exact gradient on coefficients; the state is then reduced to the part that is
+reachable from the start and observable in the models ``x`` (the hand reduction of SPEC 3, which
+drops the cycle space of LT-ADMM's ``z``, is one instance). What follows from the map:
 
-Derivation (our own)
---------------------
-Write ``y_i = sum_{j in N_i} z_ij``, ``w_i = sum_{j in N_i} z_ji``, ``D`` the degree matrix, ``A`` the
-adjacency matrix and ``L_G = D - A``. With ``R`` the edge reversal, the z-update of the code is
-``z+ = (1 - alpha) z - alpha R z + 2 alpha rho x+_{target}``; summing over the edges that leave
-(enter) each agent gives the closed system
+- :func:`spectral_radius`: ``< 1`` iff the deterministic iteration converges; the exact linear rate.
+- :func:`critical_step_size`: the largest step (the algorithm's declared step parameters scaled
+  together, ratios kept) keeping the radius below 1: scan, then bisection.
+- :func:`expected_metrics`, :func:`stationary_covariance`, :func:`noise_floor`: the exact mean and
+  covariance recursions ``m+ = T m + b``, ``C+ = T C T^T + (sigma2/d) G G^T``, their stationary
+  solution (discrete Lyapunov equation) and the expected metrics of every round.
 
-.. math::
+The local loop :meth:`~ltadmm_verify.algorithms.oracles.Oracle.local_steps` is evaluated by powers by
+squaring, ``phi^tau = M^tau x + S_tau (eta h - delta)`` with ``M = (1 - s) I - eta H``,
+``S_tau = sum_{t<tau} M^t``, and the noise it accumulates, ``-eta sum_t M^{tau-1-t} xi_t``, as ``d``
+fresh noise symbols per agent with covariance ``(sigma2/d) eta^2 W_tau``, ``W_tau = sum_t M^t M^{tT}``:
+the trace costs ``O(log tau)``. A round that loops over ``oracle.gradient`` itself is traced step by
+step (``O(tau)``).
 
-    y_{k+1} &= (1-\alpha) y_k - \alpha w_k + 2\alpha\rho A x_{k+1}, \qquad
-    w_{k+1} = (1-\alpha) w_k - \alpha y_k + 2\alpha\rho D x_{k+1},\\
-    s_{k+1} &= (1 - 2\alpha) s_k + 2\alpha\rho (D + A) x_{k+1}, \qquad
-    u_{k+1} = u_k - 2\alpha\rho L_G x_{k+1},
-
-for ``s = y + w`` and ``u = y - w``; ``y = (s + u)/2``. The part of ``z`` on the graph's cycle space
-(antisymmetric flows without divergence) never reaches ``x`` and is not represented. The
-initialisation ``z_{ij,0} = x_{i,0}`` gives ``s_0 = (D + A) x_0`` and ``u_0 = L_G x_0``; ``u`` stays in
-``1^perp (x) R^d`` and is stored as ``v = Q^T u`` with ``Q`` an orthonormal basis of ``1^perp``.
-
-Local steps, all matrices block diagonal over agents (``(x)`` a Kronecker product with ``I_d``):
-
-- ``penalty="frozen"``: ``c = rho D x - y`` and ``phi^{t+1} = M phi^t + gamma h - beta c - gamma xi_t``
-  with ``M = I - gamma H``, hence ``x+ = (M^tau - beta rho S D) x + beta S y + gamma S h - gamma
-  sum_t M^{tau-1-t} xi_t``, ``S = sum_{s<tau} M^s``.
-- ``penalty="inner"``: ``phi^{t+1} = M' phi^t + gamma (h + y) - gamma xi_t`` with
-  ``M' = I - gamma (H + rho D)``, hence ``x+ = M'^tau x + gamma S' (y + h) - gamma sum_t
-  M'^{tau-1-t} xi_t``.
-
-So ``x+ = P x + Y y + b + n`` and the lifted state ``q = (x, s, v)`` of dimension ``(3N - 1) d``
-evolves as ``q+ = T q + E b + E n`` with ``E = [I; 2 alpha rho (D+A); -2 alpha rho Q^T L_G]``. For
-``alpha = 1/2`` one has ``s_k = rho (D + A) x_k`` for ``k >= 1`` (SPEC's reduction); the spectrum
-of ``T`` is then that of the ``(2N - 1) d`` map on ``(x, v)`` plus zeros, which is what
-:func:`spectral_radius` uses (it is cheaper).
-
-With :class:`~ltadmm_verify.algorithms.GaussianNoise` ``(sigma2)``, ``xi_t ~ N(0, sigma2/d I)`` i.i.d.
-per agent and local step, so ``Cov(n) = gamma^2 sigma2/d sum_{t<tau} M^t M^{tT}``; the mean and the
-covariance obey ``m+ = T m + E b`` and ``C+ = T C T^T + E Cov(n) E^T``. Every recorded metric is a
-quadratic function of ``x`` and its expectation follows from ``(m, C)``.
-
-Minibatches: for LT-ADMM (and LT-ADMM-VR) on a quadratic, the stochastic gradient is affine in the
-iterate with random coefficients independent of it, so the *mean* still follows ``T``: a spectral
-radius ``>= 1`` means the mean (hence the run) diverges. The covariance recursion is exact only for
-exact gradients plus Gaussian noise (``batch_size=None`` or every ``m_i = 1``, e.g. ``Quadratic``).
+Minibatches and the SAGA estimate: the stochastic gradient of a quadratic is affine in the iterate
+with random coefficients independent of it, so the *mean* of the iterates follows the same map
+(radius ``>= 1``: the mean, hence the run, diverges). The covariance recursion is exact only for
+exact gradients plus Gaussian noise (``batch_size=None``, or every ``m_i = 1``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.linalg as sla
+import scipy.optimize as so
 
-from .._validation import choice, integer_at_least, open_unit_float, positive_float
-from ..algorithms.ltadmm import LTADMM, PENALTIES
-from ..algorithms.oracles import GaussianNoise
+from .._validation import integer_at_least, positive_float
+from ..algorithms.base import Algorithm
+from ..algorithms.oracles import GaussianNoise, Oracle, OracleMemory
 from ..algorithms.run import _initial_models
 from ..errors import InvalidParameterError, InvalidProblemError
 from ..network import Network
 from ..problems.base import FloatArray, Problem
+from .trace import (
+    NonlinearRoundError,
+    Reduction,
+    StateLayout,
+    SymbolAllocator,
+    check_linear,
+    reduce,
+    state_layout,
+    trace_round,
+    trace_state,
+)
 
+#: Largest scalar state dimension (traced rows times ``d``) the dense exact analysis accepts.
+#: Measured (one core): a critical step at dimension 600 (N = 10, d = 20, LT-ADMM ring) takes 4 s,
+#: the eigenvalues of the reduced map dominate (cubic in the dimension).
+MAX_STATE_DIMENSION = 1500
 #: Scan points between the first stable and the first unstable step size (critical_step_size).
-SCAN_POINTS = 48
+SCAN_POINTS = 24
 
 
-@dataclass(frozen=True)
-class Parameters:
-    """The step parameters the linear map depends on (those of :class:`LTADMM`)."""
-
-    gamma: float
-    beta: float
-    rho: float
-    tau: int
-    alpha: float = 0.5
-    penalty: str = "frozen"
-
-    def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        for name in ("gamma", "beta", "rho"):
-            set_(self, name, positive_float(name, getattr(self, name)))
-        set_(self, "tau", integer_at_least("tau", self.tau, 1))
-        set_(self, "alpha", open_unit_float("alpha", self.alpha))
-        set_(self, "penalty", choice("penalty", self.penalty, PENALTIES))
-
-    @classmethod
-    def of(cls, algorithm: Any) -> Parameters:
-        """The parameters of an :class:`LTADMM` (or LT-ADMM-VR) instance."""
-        if not isinstance(algorithm, LTADMM):
-            raise InvalidParameterError(
-                "exact analysis covers LT-ADMM and LT-ADMM-VR only, got "
-                f"{type(algorithm).__name__}"
-            )
-        return cls(algorithm.gamma, algorithm.beta, algorithm.rho, algorithm.tau, algorithm.alpha,
-                   algorithm.penalty)
-
-
+# ---------------------------------------------------------------------------- problem data
 def quadratic_data(problem: Problem) -> tuple[FloatArray, FloatArray]:
     """``(H, h)`` of a quadratic problem, raising a clear error for any other problem."""
     form = getattr(problem, "quadratic_form", None)
     if form is None:
         raise InvalidProblemError(
             "exact analysis needs a quadratic problem with a quadratic_form() (LeastSquares or "
-            f"Quadratic), got {type(problem).__name__}"
-        )
+            f"Quadratic), got {type(problem).__name__}")
     H, h = form()
     return np.asarray(H, dtype=np.float64), np.asarray(h, dtype=np.float64)
 
@@ -122,231 +86,355 @@ def exact_gradients(algorithm: Any, problem: Problem) -> bool:
     """Whether every local step uses the exact local gradient (plus optional Gaussian noise).
 
     True for ``batch_size=None`` and for problems with ``m_i = 1`` for every agent (a minibatch then
-    is the whole local data set and the VR estimate reduces to the plain gradient).
+    is the whole local data set and the SAGA estimate reduces to the plain gradient).
     """
     return getattr(algorithm, "batch_size", None) is None or int(problem.n_samples.max()) == 1
 
 
-def consensus_complement_basis(n_agents: int) -> FloatArray:
-    r"""``Q``, ``(N, N - 1)``: an orthonormal basis of ``1^perp`` (``Q^T 1 = 0``, ``Q^T Q = I``).
+# ---------------------------------------------------------------------------- the oracle
+class _NoMemory(OracleMemory):
+    """The SAGA memory of the exact-gradient trace (its mean map does not need it)."""
 
-    The lifted states of this module and of :mod:`.certify` store ``u = y - w`` (which stays in
-    ``1^perp``) as ``v = Q^T u``; both use this basis (``scipy.linalg.null_space`` of ``1^T``).
+
+def power_sums(M: FloatArray, n: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``(M^n, sum_{t<n} M^t, sum_{t<n} M^t M^{tT})`` for a stack ``(N, d, d)``, by squaring.
+
+    Combining counts ``a`` and ``b``: ``P_{a+b} = P_a P_b``, ``S_{a+b} = S_a + P_a S_b``,
+    ``W_{a+b} = W_a + P_a W_b P_a^T``: ``O(log n)`` batched products.
     """
-    return np.asarray(sla.null_space(np.ones((1, n_agents))))
+    eye = np.broadcast_to(np.eye(M.shape[1]), M.shape)
+
+    def combine(x: tuple[FloatArray, FloatArray, FloatArray],
+                y: tuple[FloatArray, FloatArray, FloatArray]) -> tuple[FloatArray, FloatArray, FloatArray]:
+        P, S, W = x
+        return P @ y[0], S + P @ y[1], W + P @ y[2] @ P.transpose(0, 2, 1)
+
+    result = (eye.copy(), np.zeros_like(M), np.zeros_like(M))
+    square = (M.copy(), eye.copy(), eye.copy())
+    while n:
+        if n & 1:
+            result = combine(result, square)
+        n >>= 1
+        if n:
+            square = combine(square, square)
+    return result
 
 
-def _blockdiag(blocks: FloatArray) -> FloatArray:
-    """``(N, d, d)`` blocks -> ``(N d, N d)`` block-diagonal matrix."""
-    n, d, _ = blocks.shape
-    out = np.zeros((n, d, n, d))
-    idx = np.arange(n)
-    out[idx, :, idx, :] = blocks
-    return out.reshape(n * d, n * d)
+class QuadraticOracle(Oracle):
+    r"""Exact gradients of ``f_i = x^T H_i x / 2 - h_i^T x`` on coefficient arrays.
+
+    An array of the trace has shape ``(rows, d S)``: entry ``[r, a S + s]`` is the coefficient of
+    scalar symbol ``s`` in coordinate ``a`` of row ``r``. Symbol ``const`` is the constant 1 (it
+    carries ``h``); with ``noisy=True`` every gradient call (and every ``local_steps`` call) adds
+    fresh noise symbols, each of variance ``sigma2 / d``. ``scale`` multiplies every input symbol
+    (the linearity check of :func:`~.trace.check_linear`).
+    """
+
+    def __init__(self, H: FloatArray, h: FloatArray, symbols: SymbolAllocator, const: int,
+                 noisy: bool, scale: float = 1.0) -> None:
+        self.H, self.h = H, h
+        self.n, self.d = h.shape
+        self.symbols = symbols
+        self.const = const
+        self.noisy = noisy
+        self.scale = scale
+        self._inverse: dict[bytes, FloatArray] = {}
+
+    def _view(self, X: FloatArray) -> FloatArray:
+        return X.reshape(self.n, self.d, -1)
+
+    def _add_noise(self, G: FloatArray, coefficient: FloatArray) -> None:
+        """Add ``coefficient_i @ nu_i`` with ``d`` fresh noise symbols ``nu_i`` per agent."""
+        column = self.symbols.take(self.n * self.d)
+        if column is None:
+            return
+        cols = column + np.arange(self.n * self.d).reshape(self.n, self.d)
+        G[np.arange(self.n)[:, None, None], np.arange(self.d)[None, :, None], cols[:, None, :]] += (
+            self.scale * coefficient)
+
+    def gradient(self, X: FloatArray, k: int, t: int) -> FloatArray:
+        G = np.einsum("nab,nbs->nas", self.H, self._view(X))
+        G[:, :, self.const] -= self.scale * self.h
+        if self.noisy:
+            self._add_noise(G, np.broadcast_to(np.eye(self.d), (self.n, self.d, self.d)))
+        return G.reshape(X.shape)
+
+    def gradient_table(self, X: FloatArray) -> OracleMemory:
+        return _NoMemory()
+
+    def variance_reduced_gradient(self, X: FloatArray, table: OracleMemory, k: int, t: int) -> FloatArray:
+        return self.gradient(X, k, t)
+
+    def local_solve(self, V: FloatArray, r: FloatArray, start: FloatArray, k: int,
+                    inner_steps: int) -> FloatArray:
+        key = r.tobytes()
+        if key not in self._inverse:
+            self._inverse[key] = np.asarray(np.linalg.inv(self.H + r[:, :, None] * np.eye(self.d)),
+                                            dtype=np.float64)
+        inverse = self._inverse[key]
+        X = np.einsum("nab,nbs->nas", inverse, self._view(V))
+        X[:, :, self.const] += self.scale * np.einsum("nab,nb->na", inverse, self.h)
+        return X.reshape(V.shape)
+
+    def local_steps(self, x: FloatArray, *, steps: int, k: int, step: float,
+                    drift: FloatArray | float = 0.0, shrink: FloatArray | None = None,
+                    table: OracleMemory | None = None) -> FloatArray:
+        s = np.zeros(self.n) if shrink is None else np.broadcast_to(shrink, (self.n, 1))[:, 0]
+        M = (1.0 - s)[:, None, None] * np.eye(self.d) - step * self.H
+        P, S, W = power_sums(M, steps)
+        forcing = -np.broadcast_to(drift, x.shape).reshape(self.n, self.d, -1).copy()
+        forcing[:, :, self.const] += self.scale * step * self.h
+        phi = (np.einsum("nab,nbs->nas", P, self._view(x))
+               + np.einsum("nab,nbs->nas", S, forcing))
+        if self.noisy and steps > 0:
+            self._add_noise(phi, np.asarray(-step * np.linalg.cholesky(W), dtype=np.float64))
+        return phi.reshape(x.shape)
 
 
+# ---------------------------------------------------------------------------- the affine map
 @dataclass(frozen=True)
-class LinearModel:
-    r"""The affine map of one LT-ADMM round on the lifted state ``q = (x, s, v)``.
+class AffineMap:
+    r"""One round of an algorithm on a quadratic, reduced: ``z_{k+1} = T z_k + b + G nu_k``.
 
-    ``q_{k+1} = T q_k + b + E n_k`` with ``n_k`` the accumulated gradient noise of the round
-    (covariance ``sigma2 * noise_cov``). ``x = q[:N d]`` (agent-major, as ``X.ravel()``).
+    ``nu_k`` are the round's noise symbols, i.i.d. ``N(0, sigma2/d)``; the models are
+    ``x_k = X z_k`` (agent-major, as ``x.ravel()``) for ``k >= 1``. The first round leaves the
+    unreduced initial state: ``z_1 = T0 x_0 + b0 + G nu_0``.
 
     Attributes
     ----------
-    T : ndarray, shape (n, n)
-        Linear part, ``n = (3N - 1) d``.
-    b : ndarray, shape (n,)
-        Affine part (the ``h`` terms).
-    E : ndarray, shape (n, N d)
-        How a perturbation of ``x_{k+1}`` propagates to the lifted state.
-    noise_cov : ndarray, shape (N d, N d)
-        ``Cov(n_k)`` per unit ``sigma2``: ``gamma^2/d sum_{t<tau} M^t M^{tT}``.
-    reduced : ndarray or None
-        For ``alpha = 1/2``: the ``(2N - 1) d`` map on ``(x, v)`` with the same nonzero spectrum.
+    T, b, G, X, T0, b0 : ndarray
+    n_agents, dim : int
+    full_size : int
+        Scalar dimension of the unreduced traced state.
+    reduction : Reduction
+        The reduced coordinates ``z = P s`` of the traced state ``s``.
     """
 
     T: FloatArray
     b: FloatArray
-    E: FloatArray
-    noise_cov: FloatArray
-    reduced: FloatArray | None
+    G: FloatArray
+    X: FloatArray
+    T0: FloatArray
+    b0: FloatArray
     n_agents: int
     dim: int
-    Q: FloatArray
-    degrees: FloatArray
-    adjacency: FloatArray
+    full_size: int
+    reduction: Reduction
 
     @property
     def size(self) -> int:
-        """Dimension of the lifted state."""
+        """Dimension of the reduced state."""
         return int(self.T.shape[0])
 
-    def initial_state(self, X0: FloatArray) -> FloatArray:
-        """Lifted state of round 0 for models ``X0`` ``(N, d)`` and ``z_{ij,0} = x_{i,0}``."""
-        d = self.dim
-        Dk = np.kron(np.diag(self.degrees), np.eye(d))
-        Ak = np.kron(self.adjacency, np.eye(d))
-        x = X0.ravel()
-        s = (Dk + Ak) @ x
-        v = np.kron(self.Q.T, np.eye(d)) @ ((Dk - Ak) @ x)
-        return np.concatenate([x, s, v])
+    def spectral_radius(self) -> float:
+        """``max |eig(T)|`` (0 for an empty reduced state)."""
+        return float(np.abs(np.linalg.eigvals(self.T)).max()) if self.size else 0.0
 
     def fixed_point(self) -> FloatArray:
-        """The unique fixed point ``q* = (I - T)^{-1} b`` (exists when 1 is not an eigenvalue)."""
+        """``z* = (I - T)^{-1} b`` (exists when 1 is not an eigenvalue of ``T``)."""
         return np.asarray(np.linalg.solve(np.eye(self.size) - self.T, self.b))
 
-    def spectral_radius(self) -> float:
-        """``max |eig(T)|`` (on the reduced map when there is one)."""
-        mat = self.T if self.reduced is None else self.reduced
-        return float(np.abs(np.linalg.eigvals(mat)).max())
+    def noise_input(self) -> FloatArray:
+        """``G G^T``: the covariance added per round per unit ``sigma2 / d``."""
+        return np.asarray(self.G @ self.G.T)
 
 
-def linear_model(params: Parameters, problem: Problem, network: Network) -> LinearModel:
-    """Build the exact affine map of one round (see the module docstring for the derivation)."""
-    H, h = quadratic_data(problem)
+def _check_sizes(problem: Problem, network: Network, H: FloatArray) -> None:
     if network.n_agents != H.shape[0]:
         raise InvalidProblemError(
-            f"problem has {H.shape[0]} agents but network has {network.n_agents} nodes; they must match"
-        )
-    n, d = h.shape
-    gamma, beta, rho, tau, alpha = params.gamma, params.beta, params.rho, params.tau, params.alpha
-    deg = network.degrees.astype(np.float64)
-    eye_d = np.eye(d)
-    if params.penalty == "frozen":
-        M = eye_d - gamma * H
-    else:
-        M = eye_d - gamma * (H + rho * deg[:, None, None] * eye_d)
-    power = np.broadcast_to(eye_d, M.shape).copy()
-    S = np.zeros_like(M)
-    cov = np.zeros_like(M)
-    for _ in range(tau):
-        S += power
-        cov += power @ power.transpose(0, 2, 1)
-        power = M @ power
-    if params.penalty == "frozen":
-        P_blocks = power - beta * rho * deg[:, None, None] * S
-        Y_blocks = beta * S
-    else:
-        P_blocks = power
-        Y_blocks = gamma * S
-    b_x = gamma * np.einsum("nij,nj->ni", S, h).ravel()
-    P, Y = _blockdiag(P_blocks), _blockdiag(Y_blocks)
-    adjacency = network.adjacency.toarray()
-    Q = consensus_complement_basis(n)
-    Qk = np.kron(Q, eye_d)
-    Gk = np.kron(np.diag(deg) + adjacency, eye_d)
-    Lk = np.kron(network.laplacian, eye_d)
-    nd = n * d
-    E = np.vstack([np.eye(nd), 2 * alpha * rho * Gk, -2 * alpha * rho * Qk.T @ Lk])
-    x_row = np.hstack([P, Y / 2, Y @ Qk / 2])
-    memory = sla.block_diag(np.zeros((nd, nd)), (1 - 2 * alpha) * np.eye(nd), np.eye(Qk.shape[1]))
-    T = E @ x_row + memory
-    reduced = None
-    if alpha == 0.5:
-        E_red = np.vstack([np.eye(nd), -rho * Qk.T @ Lk])
-        x_red = np.hstack([P + rho / 2 * Y @ Gk, Y @ Qk / 2])
-        reduced = E_red @ x_red + sla.block_diag(np.zeros((nd, nd)), np.eye(Qk.shape[1]))
-    return LinearModel(
-        T=T, b=E @ b_x, E=E, noise_cov=gamma**2 / d * _blockdiag(cov), reduced=reduced,
-        n_agents=n, dim=d, Q=Q, degrees=deg, adjacency=adjacency,
-    )
+            f"problem has {H.shape[0]} agents but network has {network.n_agents} nodes; they must match")
 
 
-def spectral_radius(algorithm: Any, problem: Problem, network: Network) -> float:
-    """Spectral radius of the exact round map: the asymptotic linear rate of LT-ADMM on a quadratic.
-
-    ``< 1`` iff the deterministic (full-gradient) iteration converges, and then
-    ``||x_k - 1 x*|| = O((r + eps)^k)`` for every ``eps > 0``: ``r`` is the exact linear rate on this
-    instance (for strongly convex quadratics this is open question O1 answered for one instance).
-    With minibatches or noise it is the rate of the mean.
+def affine_map(algorithm: Algorithm, problem: Problem, network: Network, *, noisy: bool = False,
+               hessians: tuple[FloatArray, FloatArray] | None = None,
+               check: bool = True, basis: Reduction | None = None) -> AffineMap:
+    """Trace one round of ``algorithm`` on the quadratic ``problem`` into its reduced :class:`AffineMap`.
 
     Parameters
     ----------
-    algorithm : LTADMM or LTADMMVR
-    problem : LeastSquares or Quadratic
+    algorithm : Algorithm
+    problem : Problem
+        A quadratic (``quadratic_form()``), unless ``hessians`` gives the model to use.
     network : Network
-    """
-    return linear_model(Parameters.of(algorithm), problem, network).spectral_radius()
-
-
-def _radius_at(gamma: float, problem: Problem, network: Network, tau: int, rho: float,
-               ratio: float, penalty: str, alpha: float) -> float:
-    params = Parameters(gamma, ratio * gamma, rho, tau, alpha, penalty)
-    return linear_model(params, problem, network).spectral_radius()
-
-
-def critical_step_size(
-    problem: Problem,
-    network: Network,
-    *,
-    tau: int,
-    rho: float,
-    beta_ratio: float = 1.0,
-    penalty: str = "frozen",
-    alpha: float = 0.5,
-    rtol: float = 1e-6,
-) -> float:
-    r"""The exact stability limit of ``gamma`` (with ``beta = beta_ratio * gamma``).
-
-    Returns ``gamma_c = sup{g : r(T(g')) < 1 for every g' in (g_0, g]}``, the end of the first
-    stable interval, where ``r`` is :func:`spectral_radius`. Because ``r`` need not be monotone in
-    ``gamma``, the search is: find a stable ``g_0`` (halving from ``1 / (tau (L + rho d_max))``),
-    double until unstable, scan :data:`SCAN_POINTS` geometric points in between, then bisect between
-    the last stable and the first unstable scan point to relative accuracy ``rtol``. An unstable
-    window narrower than the scan spacing (ratio ``(g_hi/g_0)^(1/SCAN_POINTS)``) could be missed.
+    noisy : bool
+        Allocate noise symbols for every gradient call (needed for covariances).
+    hessians : (H, h), optional
+        Use ``f_i = x^T H_i x / 2 - h_i^T x`` instead of the problem's own form (a linearisation).
+    check : bool
+        Check that the round is linear and time-invariant (three traces instead of one).
+    basis : Reduction, optional
+        Reuse the reduced coordinates of an earlier map of the same structure (same algorithm class
+        and network, another step size) instead of computing them (what
+        :func:`critical_step_size` does between verifications).
 
     Raises
     ------
-    InvalidProblemError
-        If ``sum_i H_i`` is singular (the radius is then 1 for every step) or no stable step exists.
+    InvalidParameterError
+        When the traced state exceeds :data:`MAX_STATE_DIMENSION` (checked before the big trace).
     """
-    tau = integer_at_least("tau", tau, 1)
-    rho = positive_float("rho", rho)
-    beta_ratio = positive_float("beta_ratio", beta_ratio)
-    penalty = choice("penalty", penalty, PENALTIES)
-    alpha = open_unit_float("alpha", alpha)
+    H, h = quadratic_data(problem) if hessians is None else hessians
+    _check_sizes(problem, network, H)
+    algorithm.validate_for(problem)
+    n, d = h.shape
+
+    def init_basis(width: int, rows: int) -> FloatArray:
+        out = np.zeros((rows, d, width))
+        out[np.arange(rows)[:, None], np.arange(d)[None, :], np.arange(rows * d).reshape(rows, d)] = 1.0
+        return out.reshape(rows, d * width)
+
+    init_const = n * d
+
+    def init_oracle(alloc: SymbolAllocator) -> Oracle:
+        return QuadraticOracle(H, h, alloc, init_const, False)
+
+    state, _, init_width = trace_state(algorithm, network, problem, init_oracle, init_basis, n * d + 1)
+    layout = state_layout(state)
+    ns = layout.rows * d
+    if ns > MAX_STATE_DIMENSION:
+        raise InvalidParameterError(
+            f"the exact analysis of {type(algorithm).__name__} on N={n}, d={d} has a traced state of "
+            f"dimension {ns} > MAX_STATE_DIMENSION = {MAX_STATE_DIMENSION}; use the matrix-free "
+            "estimate (theory.admissibility) or a smaller instance")
+    S0 = layout.stack(state).reshape(ns, init_width)
+    const = ns
+
+    def state_symbols(scale: float) -> Callable[[StateLayout, int], FloatArray]:
+        def build(lay: StateLayout, width: int) -> FloatArray:
+            out = np.zeros((lay.rows, d, width))
+            rows = np.arange(lay.rows)
+            out[rows[:, None], np.arange(d)[None, :], (rows[:, None] * d + np.arange(d))] = scale
+            return out.reshape(lay.rows, d * width)
+        return build
+
+    def run(scale: float, k: int) -> tuple[FloatArray, int]:
+        nxt, _, width, _ = trace_round(
+            algorithm, network, problem, state,
+            lambda alloc: QuadraticOracle(H, h, alloc, const, noisy, scale), state_symbols(scale),
+            ns + 1, k)
+        return nxt.reshape(ns, width), width
+
+    full, _ = check_linear(run, f"the round of {type(algorithm).__name__}") if check else run(1.0, 0)
+    A, b_full, G_full = full[:, :ns], full[:, const], full[:, ns + 1:]
+    X_full = np.zeros((n * d, ns))
+    x_rows = layout.offsets()["x"] * d + np.arange(n * d)
+    X_full[np.arange(n * d), x_rows] = 1.0
+    S0x, S0c = S0[:, :n * d], S0[:, init_const]
+    first = A @ S0c + b_full
+    red = basis if basis is not None else reduce(
+        A, np.column_stack([A @ S0x, first, b_full, G_full]), X_full)
+    P, E = red.P, red.E
+    return AffineMap(T=P @ A @ E, b=P @ b_full, G=P @ G_full, X=X_full @ E, T0=P @ A @ S0x,
+                     b0=P @ first, n_agents=n, dim=d, full_size=ns, reduction=red)
+
+# ---------------------------------------------------------------------------- what follows
+def spectral_radius(algorithm: Algorithm, problem: Problem, network: Network) -> float:
+    """Spectral radius of the exact round map: the asymptotic linear rate on a quadratic.
+
+    ``< 1`` iff the deterministic (full-gradient) iteration converges, and then
+    ``||x_k - 1 x*|| = O((r + eps)^k)`` for every ``eps > 0``. With minibatches or noise it is the
+    rate of the mean. Any traceable algorithm (:func:`affine_map`).
+    """
+    return affine_map(algorithm, problem, network).spectral_radius()
+
+
+def critical_step_size(
+    algorithm: Algorithm,
+    problem: Problem,
+    network: Network,
+    *,
+    rtol: float = 1e-6,
+    hessians: tuple[FloatArray, FloatArray] | None = None,
+) -> float:
+    r"""The exact stability limit of the algorithm's step, its step parameters scaled together.
+
+    Returns, as the value of the first declared step parameter (``gamma``, or ``eta_c`` for K-GT),
+    ``s_c = sup{s : r(s') < 1 for every s' in (s_0, s]}``: the end of the first stable interval, ``r``
+    the spectral radius (:func:`spectral_radius`; of the model ``hessians`` if given) of the
+    algorithm at step ``s`` (:meth:`~ltadmm_verify.algorithms.Algorithm.with_step`: ratios between
+    the step parameters kept). Because ``r`` need not be monotone in ``s``, the search is: find a
+    stable ``s_0`` (halving from the algorithm's own step), double until unstable, scan
+    :data:`SCAN_POINTS` geometric points in between, then bisect between the last stable and the
+    first unstable scan point to relative accuracy ``rtol``. An unstable window narrower than the
+    scan spacing could be missed.
+
+    The trials reuse the reduced coordinates of the first map (the reachable and observable
+    subspaces do not depend on the step for a generic step); the two ends of the answer are then
+    recomputed with their own reduction, and the search is repeated without reuse if they disagree.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the algorithm declares no step parameter, no stable step exists down to ``2^-60`` times
+        its own, or every step up to ``1e12`` is stable.
+    InvalidProblemError
+        If ``sum_i H_i`` is singular (the radius is then 1 for every step).
+    """
     rtol = positive_float("rtol", rtol)
-    if problem.optimum() is None:
+    if not algorithm.step_parameters:
+        raise InvalidParameterError(
+            f"{type(algorithm).__name__} declares no step parameter: it has no critical step size")
+    if hessians is None and problem.optimum() is None:
         raise InvalidProblemError(
-            "critical_step_size needs sum_i H_i positive definite (a unique optimum); "
-            "the spectral radius is 1 for every step size otherwise"
-        )
+            "critical_step_size needs sum_i H_i positive definite (a unique optimum); the spectral "
+            "radius is 1 for every step size otherwise")
+    basis = affine_map(algorithm, problem, network, hessians=hessians).reduction
 
-    def stable(g: float) -> bool:
-        return _radius_at(g, problem, network, tau, rho, beta_ratio, penalty, alpha) < 1.0
+    def radius(step: float, reuse: bool) -> float:
+        return affine_map(algorithm.with_step(step), problem, network, hessians=hessians, check=False,
+                          basis=basis if reuse else None).spectral_radius()
 
-    H, _ = quadratic_data(problem)
-    scale = float(np.abs(np.linalg.eigvalsh(H)).max()) + rho * network.max_degree * max(beta_ratio, 1.0)
-    low = 1.0 / (tau * scale)
+    lo, hi = _first_stable_interval(lambda step: radius(step, True), algorithm.step_size, rtol)
+    if radius(lo, False) < 1.0 <= radius(hi, False):
+        return lo
+    return _first_stable_interval(lambda step: radius(step, False), algorithm.step_size, rtol)[0]
+
+
+def _first_stable_interval(radius: Callable[[float], float], start: float,
+                           rtol: float) -> tuple[float, float]:
+    """``(lo, hi)``: the last stable and first unstable step of the search of
+    :func:`critical_step_size`, ``hi - lo <= rtol lo / 4``.
+
+    After the scan, the crossing ``r(s) = 1`` between the last stable and the first unstable scan
+    point is located by Brent's method on ``r(s) - 1`` (superlinear; the bracket keeps one stable
+    and one unstable end throughout).
+    """
+    low = start
     for _ in range(60):
-        if stable(low):
+        if radius(low) < 1.0:
             break
         low /= 2
     else:
-        raise InvalidProblemError("no stable step size found (tried down to 2^-60 / (tau L))")
+        raise InvalidParameterError(f"no stable step size found down to 2^-60 x {start:g}")
     high = 2 * low
-    while stable(high):
+    while radius(high) < 1.0:
         low, high = high, 2 * high
         if high > 1e12:
-            raise InvalidProblemError("the iteration is stable for every step size tried up to 1e12")
-    grid = np.geomspace(low, high, SCAN_POINTS)
-    lo = grid[0]
-    for g in grid[1:]:
-        if not stable(float(g)):
+            raise InvalidParameterError("the iteration is stable for every step size tried up to 1e12")
+    lo = low
+    for g in np.geomspace(low, high, SCAN_POINTS)[1:]:
+        if radius(float(g)) >= 1.0:
             high = float(g)
             break
         lo = float(g)
-    while high - lo > rtol * lo / 4:
+    ends = {"lo": lo, "hi": high}
+
+    def excess(step: float) -> float:
+        value = radius(step) - 1.0
+        ends["lo" if value < 0 else "hi"] = step
+        return value
+
+    so.brentq(excess, lo, high, xtol=rtol * lo / 8, rtol=4 * np.finfo(float).eps, maxiter=200)
+    lo, high = ends["lo"], ends["hi"]
+    while high - lo > rtol * lo / 4:  # brentq's last iterate may sit on one side only
         mid = 0.5 * (lo + high)
-        if stable(mid):
+        if radius(mid) < 1.0:
             lo = mid
         else:
             high = mid
-    return float(lo)
+    return lo, high
 
 
-def _check_noise(noise: GaussianNoise | None) -> float:
+def _sigma2(noise: GaussianNoise | None) -> float:
     if noise is None:
         return 0.0
     if not isinstance(noise, GaussianNoise):
@@ -358,18 +446,16 @@ def _require_exact(algorithm: Any, problem: Problem) -> None:
     if not exact_gradients(algorithm, problem):
         raise InvalidParameterError(
             "exact expectations need exact local gradients (batch_size=None, or one sample per "
-            f"agent), got batch_size={algorithm.batch_size} with up to {problem.max_samples} samples"
-        )
+            f"agent), got batch_size={algorithm.batch_size} with up to {problem.max_samples} samples")
 
 
 class _MetricMap:
-    """Expected metrics of a Gaussian lifted state ``(mean, cov)`` (formulas of ``metrics.py``)."""
+    """Expected metrics of Gaussian models ``x ~ (mean, cov)`` (the formulas of ``metrics.py``)."""
 
     def __init__(self, problem: Problem) -> None:
         H, _ = quadratic_data(problem)
         n, d = problem.n_agents, problem.dim
         self.problem = problem
-        self.nd = n * d
         self.H_tot = H.sum(axis=0)
         self.J = np.kron(np.ones((1, n)) / n, np.eye(d))
         self.Pi = np.kron(np.eye(n) - np.ones((n, n)) / n, np.eye(d))
@@ -377,8 +463,7 @@ class _MetricMap:
         self.x_star = problem.optimum()
         self.f_star = None if self.x_star is None else problem.objective(self.x_star)
 
-    def __call__(self, mean: FloatArray, cov: FloatArray) -> dict[str, float]:
-        mx, Cx = mean[: self.nd], cov[: self.nd, : self.nd]
+    def __call__(self, mx: FloatArray, Cx: FloatArray) -> dict[str, float]:
         xb = self.J @ mx
         Cb = self.J @ Cx @ self.J.T
         g = self.problem.gradient(xb)
@@ -395,7 +480,7 @@ class _MetricMap:
 
 
 def expected_metrics(
-    algorithm: Any,
+    algorithm: Algorithm,
     problem: Problem,
     network: Network,
     rounds: int,
@@ -406,90 +491,89 @@ def expected_metrics(
 ) -> dict[str, np.ndarray]:
     r"""Exact ``E[M_k]`` of every recorded metric, as ``RunResult.history`` would hold it.
 
-    Propagates ``m_{k+1} = T m_k + b`` and ``C_{k+1} = T C_k T^T + sigma2 E W E^T`` from
-    ``m_0 = q(x_0)``, ``C_0 = 0``, and evaluates, with ``x_bar = J x``,
-    ``E||grad F(x_bar)||^2 = ||grad F(E x_bar)||^2 + tr(H C_bar H)``,
+    Propagates ``m_1 = T0 x_0 + b0``, ``C_1 = s G G^T`` and ``m+ = T m + b``,
+    ``C+ = T C T^T + s G G^T`` (``s = sigma2 / d``), and evaluates at ``x = X z``, with
+    ``x_bar = J x``: ``E||grad F(x_bar)||^2 = ||grad F(E x_bar)||^2 + tr(H C_bar H)``,
     ``E consensus = (||Pi m_x||^2 + tr(Pi C_x)) / N``, ``E F(x_bar) = F(E x_bar) + tr(H C_bar)/2``,
-    ``E||x_bar - x*||^2 = ||E x_bar - x*||^2 + tr(C_bar)`` (``H = sum_i H_i``). Rounds recorded as in
-    :func:`ltadmm_verify.algorithms.run.run`: ``0, r, 2r, ...`` and ``rounds``.
-
-    Returns
-    -------
-    dict of str to ndarray
-        ``round`` and the metrics of :mod:`ltadmm_verify.algorithms.metrics` (``opt_gap`` and
-        ``dist_sq`` when ``x*`` exists).
+    ``E||x_bar - x*||^2 = ||E x_bar - x*||^2 + tr(C_bar)`` (``H = sum_i H_i``). Rounds recorded as
+    by the run loop: ``0, r, 2r, ...`` and ``rounds``.
     """
     rounds = integer_at_least("rounds", rounds, 1)
     record_every = integer_at_least("record_every", record_every, 1)
-    sigma2 = _check_noise(noise)
+    sigma2 = _sigma2(noise)
     _require_exact(algorithm, problem)
-    model = linear_model(Parameters.of(algorithm), problem, network)
+    amap = affine_map(algorithm, problem, network, noisy=sigma2 > 0)
     metric = _MetricMap(problem)
-    mean = model.initial_state(_initial_models(x0, problem))
-    cov = np.zeros((model.size, model.size))
-    W = sigma2 * model.E @ model.noise_cov @ model.E.T
-    rows = [{"round": 0.0, **metric(mean, cov)}]
+    x_0 = _initial_models(x0, problem).ravel()
+    rows = [{"round": 0.0, **metric(x_0, np.zeros((x_0.size, x_0.size)))}]
+    W = sigma2 / problem.dim * amap.noise_input() if sigma2 > 0 else None
+    mean = amap.T0 @ x_0 + amap.b0
+    cov = W if W is not None else np.zeros((amap.size, amap.size))
     for k in range(1, rounds + 1):
-        mean = model.T @ mean + model.b
-        if sigma2 > 0:
-            cov = model.T @ cov @ model.T.T + W
+        if k > 1:
+            mean = amap.T @ mean + amap.b
+            if W is not None:
+                cov = amap.T @ cov @ amap.T.T + W
         if k % record_every == 0 or k == rounds:
-            rows.append({"round": float(k), **metric(mean, cov)})
+            rows.append({"round": float(k), **metric(amap.X @ mean, amap.X @ cov @ amap.X.T)})
     history = {name: np.array([row[name] for row in rows]) for name in rows[0]}
     history["round"] = history["round"].astype(np.int64)
     return history
 
 
-def stationary_covariance(
-    algorithm: Any, problem: Problem, network: Network, noise: GaussianNoise
-) -> FloatArray:
-    r"""Stationary covariance of the models ``x`` (``(N d, N d)``, agent-major) under Gaussian noise.
-
-    Solves the discrete Lyapunov equation ``C = T C T^T + sigma2 E W E^T`` on the lifted state
-    (``scipy.linalg.solve_discrete_lyapunov``) and returns its ``x`` block. Needs spectral radius < 1.
-    """
-    return _stationary(algorithm, problem, network, noise)[1][: problem.n_agents * problem.dim,
-                                                                : problem.n_agents * problem.dim]
-
-
-def _stationary(algorithm: Any, problem: Problem, network: Network,
-                noise: GaussianNoise) -> tuple[FloatArray, FloatArray]:
-    sigma2 = _check_noise(noise)
+def _stationary(algorithm: Algorithm, problem: Problem, network: Network,
+                noise: GaussianNoise) -> tuple[AffineMap, FloatArray, FloatArray]:
+    sigma2 = _sigma2(noise)
     _require_exact(algorithm, problem)
-    model = linear_model(Parameters.of(algorithm), problem, network)
-    radius = model.spectral_radius()
+    amap = affine_map(algorithm, problem, network, noisy=sigma2 > 0)
+    radius = amap.spectral_radius()
     if radius >= 1.0:
         raise InvalidParameterError(
             f"no stationary distribution: the exact spectral radius is {radius:.6g} >= 1 "
-            "(the iteration diverges); lower gamma"
-        )
-    W = sigma2 * model.E @ model.noise_cov @ model.E.T
-    cov = sla.solve_discrete_lyapunov(model.T, 0.5 * (W + W.T))
-    return model.fixed_point(), 0.5 * (cov + cov.T)
+            "(the iteration diverges); lower the step size")
+    if sigma2 > 0:
+        W = sigma2 / problem.dim * amap.noise_input()
+        cov = sla.solve_discrete_lyapunov(amap.T, 0.5 * (W + W.T))
+    else:
+        cov = np.zeros((amap.size, amap.size))
+    return amap, amap.fixed_point(), 0.5 * (cov + cov.T)
 
 
-def noise_floor(
-    algorithm: Any, problem: Problem, network: Network, noise: GaussianNoise
-) -> dict[str, float]:
+def stationary_covariance(algorithm: Algorithm, problem: Problem, network: Network,
+                          noise: GaussianNoise) -> FloatArray:
+    r"""Stationary covariance of the models ``x`` (``(N d, N d)``, agent-major) under Gaussian noise.
+
+    Solves the discrete Lyapunov equation ``C = T C T^T + (sigma2/d) G G^T`` on the reduced state
+    (``scipy.linalg.solve_discrete_lyapunov``) and returns ``X C X^T``. Needs spectral radius < 1.
+    """
+    amap, _, cov = _stationary(algorithm, problem, network, noise)
+    return np.asarray(amap.X @ cov @ amap.X.T)
+
+
+def noise_floor(algorithm: Algorithm, problem: Problem, network: Network,
+                noise: GaussianNoise) -> dict[str, float]:
     """The exact stationary expectation ``lim_k E[M_k]`` of every recorded metric (the noise floor).
 
-    The mean converges to the fixed point (``x_i = x*`` for every agent), so the floor is the
-    trace part of the expected metrics at the stationary covariance (:func:`stationary_covariance`).
+    The mean converges to the fixed point; the floor is the expected metrics at the fixed point and
+    the stationary covariance (:func:`stationary_covariance`).
     """
-    mean, cov = _stationary(algorithm, problem, network, noise)
-    return _MetricMap(problem)(mean, cov)
+    amap, mean, cov = _stationary(algorithm, problem, network, noise)
+    return _MetricMap(problem)(amap.X @ mean, amap.X @ cov @ amap.X.T)
 
 
 __all__ = [
-    "LinearModel",
-    "Parameters",
-    "consensus_complement_basis",
+    "MAX_STATE_DIMENSION",
+    "SCAN_POINTS",
+    "AffineMap",
+    "NonlinearRoundError",
+    "QuadraticOracle",
+    "affine_map",
     "critical_step_size",
     "exact_gradients",
     "expected_metrics",
     "is_quadratic",
-    "linear_model",
     "noise_floor",
+    "power_sums",
     "quadratic_data",
     "spectral_radius",
     "stationary_covariance",

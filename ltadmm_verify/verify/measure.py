@@ -240,10 +240,7 @@ class ExactMeasurement(Measurement):
         """Exact critical step when the problem has a unique optimum, else the empirical threshold."""
         if self.problem.optimum() is None:
             return super().critical_step(algorithm, rounds, rtol)
-        params: Any = algorithm
-        g = exact.critical_step_size(self.problem, self.network, tau=params.tau, rho=params.rho,
-                                     beta_ratio=params.beta / params.gamma, penalty=params.penalty,
-                                     alpha=params.alpha, rtol=EXACT_STEP_RTOL)
+        g = exact.critical_step_size(algorithm, self.problem, self.network, rtol=EXACT_STEP_RTOL)
         return g, EXACT_STEP_RTOL, "exact critical step (spectral radius of the round map = 1)"
 
 
