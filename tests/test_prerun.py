@@ -11,7 +11,7 @@ import sympy as sp
 
 import ltadmm_verify as lv
 from ltadmm_verify.algorithms import KGT, LED, ExactADMM, LocalDSGD
-from ltadmm_verify.algorithms import run as run_loop
+from ltadmm_verify.algorithms.run import run_loop
 from ltadmm_verify.theory import exact, linearize, prerun
 from ltadmm_verify.theory.cards import SYMBOLS, Condition, Constant, TheoremCard
 from ltadmm_verify.theory.prerun import AdmissibilityWarning, assess_step_size

@@ -92,7 +92,7 @@ def test_mismatched_history_lengths_and_dimension_one() -> None:
 def test_the_pre_run_check_applies_to_replicas() -> None:
     problem = lv.random_quadratic(4, 2, seed=0)
     network = lv.network.ring(4)
-    critical = lv.theory.critical_step_size(problem, network, tau=2, rho=1.0)
+    critical = lv.theory.critical_step_size(lv.LTADMM(0.01, 0.01, 1.0, 2), problem, network)
     bad = lv.LTADMM(gamma=1.5 * critical, beta=1.5 * critical, rho=1.0, tau=2)
     with pytest.raises(lv.InadmissibleStepSize):
         lv.run_replicas(bad, problem, network, 5, [0, 1])

@@ -10,8 +10,8 @@ import pytest
 
 import ltadmm_verify as lv
 from ltadmm_verify.algorithms import KGT, LED, Algorithm, ExactADMM, LocalDSGD, State
-from ltadmm_verify.algorithms import run as run_loop
 from ltadmm_verify.algorithms.parameters import Constraints, NonNegative, Positive
+from ltadmm_verify.algorithms.run import run_loop
 from ltadmm_verify.theory import exact, round_map
 from ltadmm_verify.theory.exact import power_sums
 from ltadmm_verify.theory.trace import NonlinearRoundError
