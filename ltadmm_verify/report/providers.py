@@ -42,8 +42,9 @@ def _checks() -> Any:
     return require("ltadmm_verify.verify.checks", "critical_step")
 
 
-def _exact(algorithm: Any, problem: Any) -> bool:
-    return bool(require("ltadmm_verify.verify.measure", "exact_applies").exact_applies(algorithm, problem))
+def _exact(algorithm: Any, problem: Any, network: Any) -> bool:
+    measure = require("ltadmm_verify.verify.measure", "exact_applies")
+    return bool(measure.exact_applies(algorithm, problem, network))
 
 
 def _experiments() -> Any:
@@ -101,7 +102,7 @@ def cases(config: dict[str, Any], instances: Instances, claim: str) -> list[Case
 
 def _seeds(case: Case, *algorithms: Any) -> int | None:
     """Monte Carlo seeds per configuration if any of ``algorithms`` is simulated on ``case``."""
-    simulated = any(not _exact(a, case.problem) for a in algorithms)
+    simulated = any(not _exact(a, case.problem, case.network) for a in algorithms)
     return case.mc.seeds if simulated else None
 
 
@@ -111,7 +112,7 @@ def mean_curve(case: Case, algorithm: Any, *, sigma2: float = 0.0) -> tuple[np.n
     exp = _experiments()
     exact = require("ltadmm_verify.theory.exact", "expected_metrics")
     k = case.mc.rounds
-    if _exact(algorithm, case.problem):
+    if _exact(algorithm, case.problem, case.network):
         noise_mod = require("ltadmm_verify.algorithms", "GaussianNoise")
         noise = noise_mod.GaussianNoise(sigma2) if sigma2 > 0 else None
         curve = exact.expected_metrics(algorithm, case.problem, case.network, k, noise=noise)

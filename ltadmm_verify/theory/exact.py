@@ -50,6 +50,7 @@ from .trace import (
     Reduction,
     StateLayout,
     SymbolAllocator,
+    TraceTooLargeError,
     check_linear,
     reduce,
     state_layout,
@@ -63,6 +64,10 @@ from .trace import (
 MAX_STATE_DIMENSION = 1500
 #: Scan points between the first stable and the first unstable step size (critical_step_size).
 SCAN_POINTS = 24
+
+
+class NoStableStepError(InvalidParameterError):
+    """The critical-step search found no stable step, or no unstable one."""
 
 
 # ---------------------------------------------------------------------------- problem data
@@ -269,7 +274,7 @@ def affine_map(algorithm: Algorithm, problem: Problem, network: Network, *, nois
 
     Raises
     ------
-    InvalidParameterError
+    TraceTooLargeError
         When the traced state exceeds :data:`MAX_STATE_DIMENSION` (checked before the big trace).
     """
     H, h = quadratic_data(problem) if hessians is None else hessians
@@ -291,7 +296,7 @@ def affine_map(algorithm: Algorithm, problem: Problem, network: Network, *, nois
     layout = state_layout(state)
     ns = layout.rows * d
     if ns > MAX_STATE_DIMENSION:
-        raise InvalidParameterError(
+        raise TraceTooLargeError(
             f"the exact analysis of {type(algorithm).__name__} on N={n}, d={d} has a traced state of "
             f"dimension {ns} > MAX_STATE_DIMENSION = {MAX_STATE_DIMENSION}; use the matrix-free "
             "estimate (theory.admissibility) or a smaller instance")
@@ -364,8 +369,10 @@ def critical_step_size(
     Raises
     ------
     InvalidParameterError
-        If the algorithm declares no step parameter, no stable step exists down to ``2^-60`` times
-        its own, or every step up to ``1e12`` is stable.
+        If the algorithm declares no step parameter.
+    NoStableStepError
+        If no stable step exists down to ``2^-60`` times the algorithm's own, or every step up to
+        ``1e12`` is stable.
     InvalidProblemError
         If ``sum_i H_i`` is singular (the radius is then 1 for every step).
     """
@@ -404,12 +411,14 @@ def _first_stable_interval(radius: Callable[[float], float], start: float,
             break
         low /= 2
     else:
-        raise InvalidParameterError(f"no stable step size found down to 2^-60 x {start:g}")
+        raise NoStableStepError(f"no stable step size found down to 2^-60 x {start:g}: the spectral "
+                                "radius is >= 1 for every step tried")
     high = 2 * low
     while radius(high) < 1.0:
         low, high = high, 2 * high
         if high > 1e12:
-            raise InvalidParameterError("the iteration is stable for every step size tried up to 1e12")
+            raise NoStableStepError("the iteration is stable for every step size tried up to 1e12: "
+                                    "no critical step")
     lo = low
     for g in np.geomspace(low, high, SCAN_POINTS)[1:]:
         if radius(float(g)) >= 1.0:
@@ -565,6 +574,7 @@ __all__ = [
     "MAX_STATE_DIMENSION",
     "SCAN_POINTS",
     "AffineMap",
+    "NoStableStepError",
     "NonlinearRoundError",
     "QuadraticOracle",
     "affine_map",

@@ -41,10 +41,16 @@ FD_STEP = 1e-5
 MAX_DENSE_HESSIAN_ENTRIES = 2_000_000
 #: Largest scalar state dimension (traced rows times ``d``) of the matrix-free estimate.
 MAX_MATRIX_FREE_DIMENSION = 50_000_000
-#: Arnoldi settings: eigenvalues wanted, Krylov dimension, restarts, relative tolerance.
+#: Growth test: rounds applied to a reachable deviation, and the growth that means divergence (the
+#: run loop's ``divergence_factor``).
+GROWTH_ROUNDS = 20
+GROWTH_LIMIT = 1e6
+#: Arnoldi settings: eigenvalues wanted, Krylov dimension, restarts, relative tolerance. With the
+#: growth test, at most 20 + 12 + 2 * 10 = 52 rounds: measured 10 s at N = 10^4, d = 64, tau = 10
+#: (benchmarks/bench_prerun.py).
 ARNOLDI_K = 2
 ARNOLDI_NCV = 12
-ARNOLDI_MAXITER = 6
+ARNOLDI_MAXITER = 2
 ARNOLDI_TOL = 1e-6
 
 
@@ -171,17 +177,25 @@ class RadiusEstimate:
     Attributes
     ----------
     radius : float
-        Largest modulus among the converged Ritz values (``nan`` if none converged).
+        Largest modulus among the converged Ritz values (``nan`` if none converged), or the observed
+        growth rate ``(|s_k| / |s_0|)^(1/k)`` when the growth test decided.
     converged : int
-        How many of the wanted eigenvalues converged.
+        How many Ritz values converged (0 when the growth test decided or Arnoldi did not converge).
+    growth : float
+        ``|s_k| / |s_0|`` after the last round of the growth test.
+    grew_at : int or None
+        The round at which a reachable deviation grew by :data:`GROWTH_LIMIT` (then the run, whose
+        divergence criterion is the same factor, diverges); ``None`` if it did not.
     matvecs : int
-        Rounds applied.
+        Rounds applied in all.
     size : int
         Dimension of the (unreduced) deviation state.
     """
 
     radius: float
     converged: int
+    growth: float
+    grew_at: int | None
     matvecs: int
     size: int
 
@@ -202,26 +216,39 @@ def round_operator(algorithm: Algorithm, problem: Problem, network: Network,
 
 def estimate_radius(algorithm: Algorithm, problem: Problem, network: Network,
                     X_hat: FloatArray) -> RadiusEstimate:
-    """Largest eigenvalue moduli of the deviation round at ``X_hat`` by Arnoldi (matrix-free).
+    """Does the deviation round at ``X_hat`` expand? Growth test, then Arnoldi (matrix-free).
 
-    ``eigs(k=ARNOLDI_K, ncv=ARNOLDI_NCV, which="LM")`` from a reachable deviation, at most
-    ``ARNOLDI_MAXITER`` restarts; on no full convergence the converged Ritz values are used.
+    1. Growth: apply the round to a reachable deviation for up to :data:`GROWTH_ROUNDS` rounds; if
+       its norm grows by :data:`GROWTH_LIMIT` (the run loop's divergence factor), the run diverges.
+    2. Otherwise ``eigs(k=ARNOLDI_K, ncv=ARNOLDI_NCV, which="LM")`` from that deviation, at most
+       ``ARNOLDI_MAXITER`` restarts; the converged Ritz values bound the radius from below.
+    Cost: at most ``GROWTH_ROUNDS + ARNOLDI_NCV + ARNOLDI_MAXITER (ARNOLDI_NCV - ARNOLDI_K)`` rounds.
     """
     op, start = round_operator(algorithm, problem, network, X_hat)
     size = op.shape[0]
-    norm = float(np.linalg.norm(start))
-    if norm == 0.0 or not np.isfinite(norm):
-        return RadiusEstimate(float("nan") if not np.isfinite(norm) else 0.0, 0, op.matvecs, size)
+    norm0 = float(np.linalg.norm(start))
+    if norm0 == 0.0 or not np.isfinite(norm0):
+        return RadiusEstimate(0.0 if norm0 == 0.0 else float("inf"), 0, 1.0, None, op.matvecs, size)
+    v, growth = start / norm0, 1.0
+    for k in range(1, GROWTH_ROUNDS + 1):
+        v = op.matvec(v)
+        step = float(np.linalg.norm(v))
+        growth *= step
+        if not np.isfinite(growth) or growth >= GROWTH_LIMIT:
+            return RadiusEstimate(growth ** (1 / k), 0, growth, k, op.matvecs, size)
+        if step == 0.0:
+            return RadiusEstimate(0.0, 0, 0.0, None, op.matvecs, size)
+        v = v / step
     k = min(ARNOLDI_K, size - 2)
     ncv = min(ARNOLDI_NCV, size - 1)
     try:
-        values = spla.eigs(op, k=k, ncv=ncv, which="LM", v0=start / norm, maxiter=ARNOLDI_MAXITER,
+        values = spla.eigs(op, k=k, ncv=ncv, which="LM", v0=start / norm0, maxiter=ARNOLDI_MAXITER,
                            tol=ARNOLDI_TOL, return_eigenvectors=False)
     except spla.ArpackNoConvergence as partial:
         values = partial.eigenvalues
     moduli = np.abs(np.asarray(values))
     radius = float(moduli.max()) if moduli.size else float("nan")
-    return RadiusEstimate(radius, int(moduli.size), op.matvecs, size)
+    return RadiusEstimate(radius, int(moduli.size), growth, None, op.matvecs, size)
 
 
 __all__ = [

@@ -45,7 +45,7 @@ from .admissibility import ConditionReport, _applicable, evaluate_card
 from .cards import Instance
 from .certify import certified_rate, lmi_dimension
 from .exact import MAX_STATE_DIMENSION, affine_map, critical_step_size, is_quadratic
-from .linearize import MAX_MATRIX_FREE_DIMENSION, estimate_radius, linear_model
+from .linearize import GROWTH_ROUNDS, MAX_MATRIX_FREE_DIMENSION, estimate_radius, linear_model
 from .trace import NonlinearRoundError, TraceTooLargeError, round_map, state_rows
 
 #: A spectral radius in ``[1, 1 + RADIUS_TOL)`` is marginal (rounding, unreachable unit modes), not
@@ -154,8 +154,9 @@ class StepSizeVerdict:
         lines = [head, *(f"  - {v.message}" for v in chosen)]
         largest = [v.largest for v in chosen if v.largest is not None]
         if largest:
-            lines.append(f"Use {name} <= {min(largest):.6g} (the step parameters scaled together), or "
-                         "pass check=\"off\" to run anyway.")
+            scaled = " (the step parameters scaled together)" if self.parameters.get("scaled") else ""
+            lines.append(f"Use {name} <= {min(largest):.6g}{scaled}, or pass check=\"off\" to run "
+                         "anyway.")
         else:
             lines.append("Pass check=\"off\" to run anyway.")
         return "\n".join(lines)
@@ -180,9 +181,17 @@ def _radius_evidence(algorithm: Algorithm, problem: Problem, network: Network, s
         method = "dense"
     elif size <= MAX_MATRIX_FREE_DIMENSION:
         est = estimate_radius(algorithm, problem, network, point)
+        if est.grew_at is not None:
+            return Evidence(
+                f"{source} (matrix-free, {est.matvecs} rounds)", est.radius, False,
+                f"{source} (matrix-free): a deviation the algorithm reaches grew by {est.growth:.3g} "
+                f"in {est.grew_at} rounds (rate {est.radius:.6g} per round >= 1): the iteration "
+                "diverges. Lower the step size.")
         if not est.converged:
-            notes.append(f"{source}: Arnoldi did not converge in {est.matvecs} rounds (state "
-                         f"dimension {size}); no conclusion")
+            notes.append(f"{source} (matrix-free, state dimension {size}): a reachable deviation "
+                         f"changed by a factor {est.growth:.3g} over {GROWTH_ROUNDS} rounds and "
+                         f"Arnoldi did not converge in {est.matvecs} rounds: no divergence found, no "
+                         "conclusion")
             return None
         radius, method = est.radius, f"matrix-free Arnoldi, {est.matvecs} rounds"
     else:
@@ -197,9 +206,10 @@ def _radius_evidence(algorithm: Algorithm, problem: Problem, network: Network, s
         if method == "dense" and algorithm.step_parameters:
             try:
                 limit = critical_step_size(algorithm, problem, network, hessians=hessians)
+                together = ("" if len(algorithm.step_parameters) == 1 else
+                            f" (step parameters {', '.join(algorithm.step_parameters)} scaled together)")
                 detail += (f" The largest step size that converges is {algorithm.step_parameters[0]} = "
-                           f"{limit:.6g} (step parameters {', '.join(algorithm.step_parameters)} "
-                           "scaled together).")
+                           f"{limit:.6g}{together}.")
             except LTADMMVerifyError as error:
                 detail += f" No stable step was found ({error})."
     elif radius >= 1.0:
@@ -246,7 +256,8 @@ def assess_step_size(
     name = str(getattr(algorithm, "name", type(algorithm).__name__))
     params: dict[str, Any] = {**algorithm.parameters()}
     if algorithm.step_parameters:
-        params.update(step=algorithm.step_size, step_parameter=algorithm.step_parameters[0])
+        params.update(step=algorithm.step_size, step_parameter=algorithm.step_parameters[0],
+                      scaled=len(algorithm.step_parameters) > 1)
     evidence: list[Evidence] = []
     notes: list[str] = []
     X0 = _initial_models(x0, problem)

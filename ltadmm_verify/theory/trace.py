@@ -466,8 +466,8 @@ def state_rows(algorithm: Algorithm, network: Network, problem: Problem | None =
     """Rows of the algorithm's traced state (``d = 1``; times ``d`` for the scalar dimension), from
     ``initialize`` alone (cheap at any ``tau``)."""
     n = network.n_agents
-    state, _, _ = trace_state(algorithm, network, problem, lambda alloc: SymbolicOracle(n, alloc),
-                              lambda width, rows: _identity_rows(width, rows), n)
+    oracle = SymbolicOracle(n, SymbolAllocator(None, 1))  # shapes only: no symbols
+    state = algorithm.initialize(np.zeros((n, 1)), _problem_arg(problem), Simulator(network), oracle)
     return state_layout(state).rows
 
 

@@ -15,7 +15,9 @@ same methods either way (exact / simulated):
 
 Every call into :mod:`ltadmm_verify.theory.exact` is in this module (:class:`ExactMeasurement` and
 :func:`mean_map_radius`); :func:`exact_applies` says which algorithms it describes. Replacing the
-exact analysis (e.g. by the traced round map of any algorithm, SPEC 7) changes this module only.
+exact analysis changes this module only. The exact analysis is that of the round traced from the
+algorithm's own code (SPEC 7), so it applies to every algorithm written with the documented
+primitives, not only to LT-ADMM.
 """
 
 from __future__ import annotations
@@ -27,13 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from ..algorithms import LTADMM, LTADMMVR, Algorithm, GaussianNoise
+from ..algorithms import Algorithm, GaussianNoise
 from ..errors import InvalidParameterError
 from ..network import Network
 from ..problems import Problem
 from ..problems.base import FloatArray
 from ..theory import exact
 from ..theory.calibrate import empirical_critical_step
+from ..theory.trace import NonlinearRoundError, TraceTooLargeError
 from .experiments import BURN_IN_CAP, BURN_IN_RTOL, MonteCarlo, floor_sweep, replicate, simulate
 from .statistics import geometric_rate
 
@@ -68,20 +71,31 @@ def summability_window(values: FloatArray) -> tuple[FloatArray, FloatArray, bool
     return k.astype(np.float64), np.maximum(v[start:k_eff + 1], np.finfo(float).tiny), reached
 
 
-def exact_applies(algorithm: Algorithm, problem: Problem) -> bool:
-    """Whether the exact analysis describes ``algorithm`` on ``problem``: the algorithm's class is
-    exactly LTADMM or LTADMMVR (a subclass may change the round), the problem is quadratic and the
-    gradients are exact (plus optional Gaussian noise)."""
-    return (type(algorithm) in (LTADMM, LTADMMVR) and exact.is_quadratic(problem)
-            and exact.exact_gradients(algorithm, problem))
+def _traced_radius(algorithm: Algorithm, problem: Problem, network: Network) -> float | None:
+    """Spectral radius of the traced round map on the quadratic ``problem`` (the map the mean
+    iterate follows), or ``None`` when the round cannot be traced (not linear or time-invariant,
+    e.g. a diminishing step) or exceeds the dense size limit."""
+    if not exact.is_quadratic(problem):
+        return None
+    try:
+        return exact.spectral_radius(algorithm, problem, network)
+    except (NonlinearRoundError, TraceTooLargeError):
+        return None
+
+
+def exact_applies(algorithm: Algorithm, problem: Problem, network: Network) -> bool:
+    """Whether the exact analysis describes ``algorithm`` on ``problem``: the problem is quadratic,
+    the gradients are exact (plus optional Gaussian noise), and the algorithm's round traces into a
+    linear, time-invariant map (:mod:`ltadmm_verify.theory.trace`: any algorithm written with the
+    documented primitives, a user's subclass or a deliberately broken variant included)."""
+    return exact.exact_gradients(algorithm, problem) and _traced_radius(algorithm, problem,
+                                                                         network) is not None
 
 
 def mean_map_radius(algorithm: Algorithm, problem: Problem, network: Network) -> float | None:
-    """Spectral radius of the map the *mean* iterate follows (minibatches keep it), when the exact
-    analysis describes the algorithm's class on this problem; ``None`` otherwise."""
-    if type(algorithm) in (LTADMM, LTADMMVR) and exact.is_quadratic(problem):
-        return exact.spectral_radius(algorithm, problem, network)
-    return None
+    """Spectral radius of the map the *mean* iterate follows (minibatches keep it), when the problem
+    is quadratic and the round traces; ``None`` otherwise."""
+    return _traced_radius(algorithm, problem, network)
 
 
 @dataclass(frozen=True)
@@ -240,7 +254,11 @@ class ExactMeasurement(Measurement):
         """Exact critical step when the problem has a unique optimum, else the empirical threshold."""
         if self.problem.optimum() is None:
             return super().critical_step(algorithm, rounds, rtol)
-        g = exact.critical_step_size(algorithm, self.problem, self.network, rtol=EXACT_STEP_RTOL)
+        try:
+            g = exact.critical_step_size(algorithm, self.problem, self.network, rtol=EXACT_STEP_RTOL)
+        except exact.NoStableStepError as error:  # e.g. a broken variant: radius >= 1 at every step
+            g, acc, how = super().critical_step(algorithm, rounds, rtol)
+            return g, acc, f"{how}; the exact map has no critical step ({error})"
         return g, EXACT_STEP_RTOL, "exact critical step (spectral radius of the round map = 1)"
 
 
@@ -325,11 +343,12 @@ def measurement(algorithm: Algorithm, problem: Problem, network: Network, *, met
     """
     if method not in METHODS:
         raise InvalidParameterError(f"method must be one of {list(METHODS)}, got {method!r}")
-    possible = exact_applies(algorithm, problem)
+    possible = exact_applies(algorithm, problem, network)
     if method == "exact" and not possible:
         raise InvalidParameterError(
-            "method='exact' needs LTADMM/LTADMMVR (not a subclass) with exact gradients on a "
-            f"quadratic problem, got {type(algorithm).__name__} on {type(problem).__name__}"
+            "method='exact' needs a traceable algorithm (linear, time-invariant round) with exact "
+            f"gradients on a quadratic problem, got {type(algorithm).__name__} on "
+            f"{type(problem).__name__}"
         )
     cls = ExactMeasurement if possible and method != "simulate" else SimulatedMeasurement
     return cls(problem, network, mc or MonteCarlo())
