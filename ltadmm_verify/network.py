@@ -17,14 +17,14 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 from numpy.typing import NDArray
 
 from ._validation import integer_at_least, positive_float
 from .errors import InvalidGraphError, InvalidParameterError
+from .spectrum import laplacian_extremes
 
-#: Above this many agents the Laplacian spectrum is computed with a sparse eigensolver.
-DENSE_EIGEN_LIMIT = 400
+#: Largest number of agents the generators build (a ring of 10^6 agents takes seconds and ~1 GB).
+MAX_AGENTS = 10**6
 
 
 class Network:
@@ -33,7 +33,11 @@ class Network:
     Parameters
     ----------
     graph : networkx.Graph
-        Undirected simple graph without self-loops, with at least two nodes, connected.
+        Undirected simple graph without self-loops, with at least two nodes, connected. Edge
+        weights are refused unless every one equals 1 (``networkx.from_numpy_array`` of a 0/1
+        matrix): LT-ADMM and its theory use the unweighted Laplacian ``L_G = D - A``.
+    progress : bool, default False
+        Report the progress of a long sparse eigenvalue computation on stderr.
 
     Attributes
     ----------
@@ -50,11 +54,11 @@ class Network:
     Raises
     ------
     InvalidGraphError
-        If the graph is directed, a multigraph, has fewer than two nodes, has self-loops or is
-        disconnected.
+        If the graph is directed, a multigraph, has fewer than two nodes, has self-loops, has edge
+        weights other than 1 or is disconnected.
     """
 
-    def __init__(self, graph: nx.Graph) -> None:
+    def __init__(self, graph: nx.Graph, *, progress: bool = False) -> None:
         if not isinstance(graph, nx.Graph):
             raise InvalidGraphError(
                 f"graph must be a networkx.Graph, got {type(graph).__name__}"
@@ -74,6 +78,7 @@ class Network:
             raise InvalidGraphError(
                 f"graph must have no self-loops, found {len(loops)} (e.g. at node {loops[0][0]!r})"
             )
+        _refuse_weights(graph)
         if not nx.is_connected(graph):
             k = nx.number_connected_components(graph)
             raise InvalidGraphError(
@@ -81,6 +86,7 @@ class Network:
                 "(lambda_l = 0: consensus is impossible)"
             )
         self.graph = graph
+        self.progress = bool(progress)
         self.nodes: list[object] = list(graph.nodes())
         index = {node: i for i, node in enumerate(self.nodes)}
         pairs = np.array([(index[u], index[v]) for u, v in graph.edges()], dtype=np.int64)
@@ -155,38 +161,20 @@ class Network:
         return (off + sp.diags(diag)).tocsr()
 
     # ------------------------------------------------------------------ spectrum
-    def laplacian_extremes(self, method: str = "auto") -> tuple[float, float]:
-        """Return ``(lambda_l, lambda_u)`` of the Laplacian.
+    def laplacian_extremes(self, method: str = "auto", *, progress: bool = False) -> tuple[float, float]:
+        """Return ``(lambda_l, lambda_u)`` of the Laplacian (:mod:`ltadmm_verify.spectrum`).
 
         Parameters
         ----------
         method : {"auto", "dense", "sparse"}
-            ``"dense"`` uses ``numpy.linalg.eigvalsh``; ``"sparse"`` uses ``scipy.sparse.linalg.eigsh``
-            (Lanczos for ``lambda_u``, shift-invert near 0 for ``lambda_l``); ``"auto"`` picks dense
-            for ``N <= DENSE_EIGEN_LIMIT``.
+            ``"dense"`` uses ``numpy.linalg.eigvalsh``; ``"sparse"`` Lanczos with a budget, then
+            Lanczos on the inverse (one sparse LU factorisation) where the ends of the spectrum are
+            clustered (long paths and rings); ``"auto"`` picks dense for ``N <= DENSE_EIGEN_LIMIT``.
+        progress : bool
+            Report the sparse stages on stderr (default: the network's ``progress`` attribute).
         """
-        if method not in ("auto", "dense", "sparse"):
-            raise InvalidParameterError(
-                f"method must be 'auto', 'dense' or 'sparse', got {method!r}"
-            )
-        if method == "dense" or (method == "auto" and self.n_agents <= DENSE_EIGEN_LIMIT):
-            eig = np.linalg.eigvalsh(self.laplacian)
-            return float(eig[1]), float(eig[-1])
-        return self._sparse_extremes()
-
-    def _sparse_extremes(self) -> tuple[float, float]:
-        lap = self.laplacian_sparse.astype(float)
-        n = self.n_agents
-        if n <= 3:
-            eig = np.linalg.eigvalsh(self.laplacian)
-            return float(eig[1]), float(eig[-1])
-        v0 = np.ones(n) / math.sqrt(n) + np.linspace(-0.5, 0.5, n) / n
-        upper = float(spla.eigsh(lap, k=1, which="LA", v0=v0, return_eigenvectors=False)[0])
-        # Shift-invert just below 0: (L + s I) is positive definite, its two largest inverse
-        # eigenvalues belong to 0 and lambda_l.
-        shift = -1e-3 * max(upper, 1.0) / n
-        low = spla.eigsh(lap, k=2, sigma=shift, which="LM", v0=v0, return_eigenvectors=False)
-        return float(np.sort(low)[1]), upper
+        return laplacian_extremes(self.laplacian_sparse, self.max_degree, method=method,
+                                  progress=progress or self.progress)
 
     @cached_property
     def _extremes(self) -> tuple[float, float]:
@@ -217,9 +205,24 @@ class Network:
         return f"Network(n_agents={self.n_agents}, n_edges={self.n_edges})"
 
 
+def _refuse_weights(graph: nx.Graph) -> None:
+    """Raise unless no edge has a ``weight`` attribute other than 1.
+
+    The algorithms exchange with every neighbour alike and the theory's constants are those of the
+    unweighted Laplacian, so a weighted graph would be silently treated as unweighted: refused.
+    """
+    for u, v, weight in graph.edges(data="weight"):
+        if weight is not None and weight != 1:
+            raise InvalidGraphError(
+                f"graph must be unweighted, got edge ({u!r}, {v!r}) with weight {weight!r}: LT-ADMM "
+                "uses the unweighted Laplacian L_G = D - A, so the weights would be ignored; drop "
+                "them with nx.Graph(graph.edges())"
+            )
+
+
 # ---------------------------------------------------------------------- generators
 def _n(n: int) -> int:
-    return integer_at_least("n", n, 2)
+    return integer_at_least("n", n, 2, maximum=MAX_AGENTS)
 
 
 def ring(n: int) -> Network:

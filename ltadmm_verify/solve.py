@@ -4,12 +4,14 @@ Both check the step size before the first round with
 :func:`ltadmm_verify.theory.prerun.apply_check`, then call the run loop
 (:func:`ltadmm_verify.algorithms.run.run_loop` / :func:`~ltadmm_verify.algorithms.run.replica_loop`).
 The algorithms package must not import the theory layer (DESIGN: data flows one way), so the check
-lives here, above both.
+lives here, above both. Under MPI every rank checks (so that every rank refuses the same run) but
+only rank 0 shows the check's warnings: once per job.
 """
 
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,8 +55,7 @@ def run(
     -------
     RunResult
     """
-    apply_check(check, algorithm, problem, network, noise=options.get("noise"), x0=options.get("x0"),
-                stacklevel=3)
+    _check(check, algorithm, problem, network, options, x0=options.get("x0"))
     return run_loop(algorithm, problem, network, rounds, **options)
 
 
@@ -96,8 +97,30 @@ def run_replicas(
     list of RunResult
         One per seed, in the order of ``seeds``.
     """
-    apply_check(check, algorithm, problem, network, noise=options.get("noise"), stacklevel=3)
+    _check(check, algorithm, problem, network, options)
     return replica_loop(algorithm, problem, network, rounds, seeds, **options)
+
+
+def _check(check: str, algorithm: Algorithm, problem: Problem, network: Network,
+           options: dict[str, Any], **extra: Any) -> None:
+    """The pre-run check; its warnings point at the caller of ``run`` and stay silent on the MPI
+    ranks other than 0."""
+    with warnings.catch_warnings():
+        if not _is_root_rank(options.get("backend", "simulator")):
+            warnings.simplefilter("ignore")
+        apply_check(check, algorithm, problem, network, noise=options.get("noise"), stacklevel=4,
+                    **extra)
+
+
+def _is_root_rank(backend: Any) -> bool:
+    """False on the ranks other than 0 of an MPI run."""
+    if backend != "mpi":
+        return bool(getattr(backend, "is_root", True))
+    try:
+        from mpi4py import MPI
+    except ImportError:  # the run loop reports the missing extra
+        return True
+    return bool(MPI.COMM_WORLD.Get_rank() == 0)
 
 
 def _signature() -> inspect.Signature:
