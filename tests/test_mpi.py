@@ -180,7 +180,7 @@ def test_bad_cli_input_is_rejected_with_the_error_shown(mpi_available: None, tmp
     job = mpirun(2, ["-m", "mpi4py", "-m", "ltadmm_verify", "run", "--backend", "mpi", "--quiet",
                      "--rounds", "0", "--out", "out.json"], tmp_path, timeout=FAILURE_GUARD)
     assert job.returncode != 0
-    assert "rounds must be an integer >= 1, got 0" in job.stderr
+    assert "--rounds: must be an integer >= 1, got 0" in job.stderr
     assert not (tmp_path / "out.json").exists()
 
 

@@ -121,7 +121,15 @@ def test_json_deterministic(quick_report: tuple[Path, dict, list[str]], tmp_path
         ("[checks\n", "is not valid TOML"),
         ("[checks]\ngraph = 'torus'\n", "checks.graph must be one of setup.graphs"),
         ("[reproduction]\nverdict_ratio = 5.0\n", "reproduction.verdict_ratio must be one of"),
-        ("[reproduction]\nseeds = 1\n", "reproduction: seeds must be an integer >= 2"),
+        ("[reproduction]\nseeds = 1\n", "reproduction.seeds must be >= 2, got 1"),
+        ("[algorithm]\nrho = nan\n", "algorithm.rho must be a finite number, got nan"),
+        ("[algorithm]\nrho = inf\n", "algorithm.rho must be a finite number, got inf"),
+        ("[algorithm]\nrho = 1e300\n", "algorithm.rho must have magnitude at most 1e+15"),
+        ("[reproduction]\nsplit = 'random'\n", "reproduction.split must be one of ['iid', 'label']"),
+        ("[checks]\ngamma_fraction = 5.0\n", "checks.gamma_fraction must lie in the open interval"),
+        ("[checks]\ngamma_fractions = [0.1, 1.0]\n", "checks.gamma_fractions must lie in the open"),
+        ("[report]\nworkers = 1000\n", "report.workers must be at most 64, got 1000"),
+        ("[setup]\nagents = 100000000000000000000\n", "setup.agents must be at most 1000"),
         ("[theory]\ncertify = 1\n", "theory.certify must be a boolean"),
         ("[setup]\ngraphs = ['torus']\n[checks]\ngraph = 'torus'\n", "setup: n must factor"),
     ],
@@ -142,6 +150,29 @@ def test_bad_configuration_fails_fast(
     assert not out.exists() and not out.with_suffix(".json").exists()
 
 
+@pytest.mark.parametrize(
+    ("extra", "content", "expected"),
+    [
+        ([], b"[report]\ntitle = '\xff\xfe'\n", "must be UTF-8 text (TOML), got byte b'\\xff'"),
+        (["--seed", str(10**23)], b"", "--seed must be an integer in [0, 1000000000000]"),
+    ],
+)
+def test_unreadable_configuration_and_huge_seed_fail_fast(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    extra: list[str], content: bytes, expected: str,
+) -> None:
+    monkeypatch.setattr("ltadmm_verify.report.build_report", _no_computation)
+    config = tmp_path / "bad.toml"
+    config.write_bytes(content)
+    assert main(["report", "--config", str(config), "--out", str(tmp_path / "v.pdf"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+def _no_computation(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the report started computing")
+
+
 def test_configuration_overrides_merge(tmp_path: Path) -> None:
     config = tmp_path / "user.toml"
     config.write_text("[setup]\ngraphs = ['path']\n[checks]\nsigma2 = [1, 2]\n"
@@ -154,7 +185,7 @@ def test_configuration_overrides_merge(tmp_path: Path) -> None:
     quick = load_config(config, quick=True, seed=7)
     assert quick["checks"]["seeds"] == 2 and quick["report"]["seed"] == 7
     assert quick["setup"]["graphs"] == ["path"]  # the user's file wins over the default [quick]
-    with pytest.raises(ConfigurationError, match="--seed must be an integer >= 0"):
+    with pytest.raises(ConfigurationError, match=r"--seed must be an integer in \[0, 1000000000000\]"):
         load_config(seed=-1)
 
 

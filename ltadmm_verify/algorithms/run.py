@@ -28,6 +28,8 @@ from .randomness import check_seed
 
 BACKENDS = ("simulator", "mpi")
 COUNTERS = ("grad_evals", "messages")
+#: most recorded rounds of one run (the history is kept in memory): raise ``record_every`` beyond
+MAX_RECORDS = 10**6
 
 
 @dataclass
@@ -147,7 +149,8 @@ def run_loop(
     noise : GaussianNoise, optional
         Additive gradient noise with ``E||xi||^2 = sigma2``.
     record_every : int
-        Metrics are recorded at rounds ``0, r, 2r, ...`` and at ``K``.
+        Metrics are recorded at rounds ``0, r, 2r, ...`` and at ``K``; at most
+        :data:`MAX_RECORDS` recorded rounds (``K / r <= 10^6``).
     backend : {"simulator", "mpi"} or Backend
         Where the agents run; ``"mpi"`` spreads them over the ranks of ``MPI.COMM_WORLD`` (call
         ``run`` on every rank; the history and ``x`` are returned on rank 0, ``x=None`` and an
@@ -233,6 +236,11 @@ def replica_loop(
         )
     rounds = integer_at_least("rounds", rounds, 1)
     record_every = integer_at_least("record_every", record_every, 1)
+    if rounds // record_every > MAX_RECORDS:
+        raise InvalidParameterError(
+            f"rounds / record_every must be at most {MAX_RECORDS:g} recorded rounds, got rounds = "
+            f"{rounds}, record_every = {record_every}; raise record_every to at least "
+            f"{-(-rounds // MAX_RECORDS)}")
     seeds = check_seeds(seeds)
     divergence_factor = positive_float("divergence_factor", divergence_factor)
     if noise is not None and not isinstance(noise, GaussianNoise):

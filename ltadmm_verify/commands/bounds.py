@@ -9,7 +9,13 @@ import sympy as sp
 from ..theory.admissibility import admissible_step_size
 from ..theory.cards import Instance, registered_cards
 from ..theory.prerun import assess_step_size
-from .common import add_algorithm_options, add_instance_options, build_algorithm, build_instance
+from .common import (
+    add_algorithm_options,
+    add_instance_options,
+    build_algorithm,
+    build_instance,
+    check_algorithm_options,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print constants, conditions, admissible gamma, exact critical step and the verdict."""
+    check_algorithm_options(args)
     problem, network = build_instance(args)
     ratio = 1.0 if args.beta is None or args.gamma is None else args.beta / args.gamma
     report = admissible_step_size(problem, network, tau=args.tau, rho=args.rho,
@@ -45,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
     print(report.summary())
     if args.gamma is None:
         return 0
-    algorithm = build_algorithm(args)
+    algorithm = build_algorithm(args, problem)
     verdict = assess_step_size(algorithm, problem, network)
     hypotheses = [f"{card.id}: {h.name} {'fails' if r.holds is False else 'not verified'} ({r.detail})"
                   for card in registered_cards(args.algorithm)

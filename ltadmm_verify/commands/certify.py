@@ -11,12 +11,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .._io import atomic_write_json
+from .._io import atomic_write_json, check_output_file
 from ..algorithms import LTADMM
-from ..network import GENERATORS, make_network
+from ..network import GENERATORS, MAX_AGENTS, make_network
 from ..theory.certify import MULTIPLIERS, SOLVERS, certified_rate, check_size
 from ..theory.certify_region import certified_region, region_figure
 from ..theory.trace import round_map
+from .common import MAX_TAU, NONNEGATIVE, POSITIVE, SEED, UNIT, count, refuse
+
+#: file types of ``--figure``
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -26,29 +30,41 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     graph = parser.add_argument_group("graph and function class")
     graph.add_argument("--graph", choices=sorted(GENERATORS), default="ring",
                        help="graph family (default ring)")
-    graph.add_argument("--agents", type=int, default=6, help="number of agents N (default 6)")
-    graph.add_argument("--data-seed", type=int, default=0, help="seed of random graphs (default 0)")
-    graph.add_argument("--mu", type=float, default=0.5, help="strong convexity of every f_i (default 0.5)")
-    graph.add_argument("--L", type=float, default=2.0, help="smoothness of every f_i (default 2)")
+    graph.add_argument("--agents", type=count(2, MAX_AGENTS), default=6,
+                       help="number of agents N (default 6)")
+    graph.add_argument("--data-seed", type=SEED, default=0, help="seed of random graphs (default 0)")
+    graph.add_argument("--mu", type=NONNEGATIVE, default=0.5,
+                       help="strong convexity of every f_i (default 0.5)")
+    graph.add_argument("--L", type=POSITIVE, default=2.0, help="smoothness of every f_i (default 2)")
     algo = parser.add_argument_group("algorithm (full-gradient LT-ADMM)")
-    algo.add_argument("--rho", type=float, default=1.0, help="ADMM penalty (default 1)")
-    algo.add_argument("--tau", type=int, nargs="+", default=[1, 2, 5], help="local steps (default 1 2 5)")
-    algo.add_argument("--gamma", type=float, nargs="*", default=None,
+    algo.add_argument("--rho", type=POSITIVE, default=1.0, help="ADMM penalty (default 1)")
+    algo.add_argument("--tau", type=count(1, MAX_TAU), nargs="+", default=[1, 2, 5],
+                      help="local steps (default 1 2 5)")
+    algo.add_argument("--gamma", type=POSITIVE, nargs="*", default=None,
                       help="step sizes to certify (omit for the certified region)")
-    algo.add_argument("--beta-ratio", type=float, default=1.0, help="beta = ratio * gamma (default 1)")
+    algo.add_argument("--beta-ratio", type=POSITIVE, default=1.0,
+                      help="beta = ratio * gamma (default 1)")
     algo.add_argument("--penalty", choices=("frozen", "inner"), default="frozen")
-    algo.add_argument("--alpha", type=float, default=0.5, help="z-update relaxation (default 0.5)")
+    algo.add_argument("--alpha", type=UNIT, default=0.5, help="z-update relaxation (default 0.5)")
     lmi = parser.add_argument_group("certificate")
     lmi.add_argument("--multipliers", choices=MULTIPLIERS, default="sector")
     lmi.add_argument("--solver", choices=SOLVERS, default="auto")
-    lmi.add_argument("--rtol", type=float, default=1e-3, help="bisection tolerance on the rate")
+    lmi.add_argument("--rtol", type=UNIT, default=1e-3, help="bisection tolerance on the rate")
     parser.add_argument("--out", help="write every number as JSON to this file")
-    parser.add_argument("--figure", help="region mode: write the figure (png/pdf) to this file")
+    parser.add_argument("--figure", help="region mode (no --gamma): write the figure to this file "
+                        f"({', '.join(FIGURE_SUFFIXES)})")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Certify each ``(tau, gamma)`` (or compute the region) and print a table."""
+    if args.figure is not None:
+        if args.gamma:
+            refuse("--figure", args.figure, "draws the certified region: it does not apply with "
+                   "--gamma (omit --gamma for the region)")
+        check_output_file("--figure", args.figure, suffixes=FIGURE_SUFFIXES)
+    if args.out is not None:
+        check_output_file("--out", args.out)
     network = make_network(args.graph, args.agents, seed=args.data_seed)
     base = LTADMM(gamma=0.1, beta=0.1 * args.beta_ratio, rho=args.rho, tau=args.tau[0],
                   penalty=args.penalty, alpha=args.alpha)

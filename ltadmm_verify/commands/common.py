@@ -1,30 +1,126 @@
-"""Options shared by several subcommands: building the problem and the graph from the command line."""
+"""What several subcommands share: typed flags, the instance and the algorithm built from them.
+
+Every number enters the command line through a flag type of this module, so a bad value ends in
+one line naming the flag, the value and what is expected (exit status 2) before anything runs:
+real values obey :mod:`ltadmm_verify._validation` (finite, magnitude at most ``1e15``), counts
+have the ranges below. Flags that do not apply to the other flags given are refused, never ignored.
+"""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
-from .._validation import integer_at_least
+from .._validation import integer_at_least, nonnegative_float, open_unit_float, positive_float
 from ..algorithms import LTADMM, LTADMMVR
-from ..network import GENERATORS, Network, make_network
+from ..errors import InvalidParameterError, LTADMMVerifyError
+from ..network import GENERATORS, MAX_AGENTS, Network, make_network
 from ..problems import Problem
-from ..problems.catalog import PROBLEMS, make_problem
+from ..problems.catalog import (
+    DATA_PROBLEMS,
+    DIGITS_MAX_AGENTS,
+    MAX_DATA_ENTRIES,
+    PROBLEMS,
+    SAMPLED_PROBLEMS,
+    make_problem,
+)
+
+#: largest seed (seeds are 63-bit integers)
+MAX_SEED = 2**63 - 1
+#: largest model dimension, samples per agent and minibatch of the synthetic problems
+MAX_DIM, MAX_SAMPLES = 100_000, 1_000_000
+#: largest number of local steps and of rounds accepted on the command line
+MAX_TAU, MAX_ROUNDS = 1_000_000, 1_000_000_000
+
+
+def _flag_type(check: Callable[[str, Any], Any], parse: Callable[[str], Any], noun: str
+               ) -> Callable[[str], Any]:
+    """An argparse ``type``: parse the text, then ``check`` it; argparse names the flag."""
+
+    def convert(text: str) -> Any:
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {noun}, got {text!r}") from None
+        try:
+            return check("value", value)
+        except LTADMMVerifyError as error:  # "value must be ..., got <parsed>": show the text typed
+            expected = str(error).removeprefix("value ").rsplit(", got ", 1)[0]
+            raise argparse.ArgumentTypeError(f"{expected}, got {text}") from None
+
+    convert.__name__ = noun
+    return convert
+
+
+#: a real number > 0 (at most 1e15)
+POSITIVE = _flag_type(positive_float, float, "a positive number")
+#: a real number >= 0 (at most 1e15)
+NONNEGATIVE = _flag_type(nonnegative_float, float, "a number >= 0")
+#: a real number in (0, 1)
+UNIT = _flag_type(open_unit_float, float, "a number in (0, 1)")
+
+
+def count(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse ``type`` for an integer in ``[minimum, maximum]``."""
+    return _flag_type(lambda name, value: integer_at_least(name, value, minimum, maximum=maximum),
+                      int, "an integer")
+
+
+SEED = count(0, MAX_SEED)
+
+
+def explicit(args: argparse.Namespace, flag: str) -> bool:
+    """Whether ``--flag`` was given (its default is None)."""
+    return getattr(args, flag.lstrip("-").replace("-", "_")) is not None
+
+
+def refuse(flag: str, value: Any, reason: str) -> None:
+    """Raise the error of a flag that does not apply to the other flags given."""
+    shown = "" if value is True else f" {value}"
+    raise InvalidParameterError(f"{flag}{shown} {reason}")
 
 
 def add_instance_options(parser: argparse.ArgumentParser) -> None:
-    """``--problem --graph --agents --dim --samples --seed`` (the instance a command works on)."""
+    """``--problem --graph --agents --dim --samples --data-seed`` (the instance a command works on)."""
     group = parser.add_argument_group("instance")
     group.add_argument("--problem", choices=PROBLEMS, default="least-squares",
                        help="finite-sum problem (synthetic unless digits; default least-squares)")
     group.add_argument("--graph", choices=sorted(GENERATORS), default="ring",
                        help="graph family (default ring)")
-    group.add_argument("--agents", type=int, default=10, help="number of agents N (default 10)")
-    group.add_argument("--dim", type=int, default=5,
-                       help="model dimension d of synthetic problems (default 5)")
-    group.add_argument("--samples", type=int, default=20,
-                       help="samples per agent m_i of synthetic problems (default 20)")
-    group.add_argument("--data-seed", type=int, default=0,
+    group.add_argument("--agents", type=count(2, MAX_AGENTS), default=10,
+                       help=f"number of agents N, 2..{MAX_AGENTS} (default 10)")
+    group.add_argument("--dim", type=count(1, MAX_DIM), default=None,
+                       help="model dimension d of the synthetic problems (default 5)")
+    group.add_argument("--samples", type=count(1, MAX_SAMPLES), default=None,
+                       help="samples per agent m_i of least-squares and logistic (default 20)")
+    group.add_argument("--data-seed", type=SEED, default=0,
                        help="seed of the synthetic data and random graphs (default 0)")
+
+
+def build_instance(args: argparse.Namespace) -> tuple[Problem, Network]:
+    """The problem and network named by :func:`add_instance_options` (flags checked by name)."""
+    if args.problem in DATA_PROBLEMS:
+        for flag in ("--dim", "--samples"):
+            if explicit(args, flag):
+                refuse(flag, getattr(args, flag[2:]),
+                       f"does not apply to --problem {args.problem} (its size comes from the data)")
+        if args.agents > DIGITS_MAX_AGENTS:
+            refuse("--agents", args.agents, f"is too many for --problem {args.problem}: at most "
+                   f"{DIGITS_MAX_AGENTS} (one training image per agent)")
+    if args.problem not in SAMPLED_PROBLEMS and explicit(args, "--samples"):
+        refuse("--samples", args.samples, f"does not apply to --problem {args.problem}")
+    dim = 5 if args.dim is None else args.dim
+    samples = 20 if args.samples is None else args.samples
+    if args.problem in SAMPLED_PROBLEMS and args.agents * samples * dim > MAX_DATA_ENTRIES:
+        raise InvalidParameterError(
+            f"--agents x --samples x --dim = {args.agents} x {samples} x {dim} data entries exceeds "
+            f"{MAX_DATA_ENTRIES:.0e} (1.6 GB); use fewer agents, samples or dimensions")
+    network = make_network(args.graph, args.agents, seed=args.data_seed)
+    network.progress = not getattr(args, "quiet", False)
+    problem = make_problem(args.problem, network.n_agents, dim=dim, samples=samples,
+                           seed=args.data_seed)
+    return problem, network
 
 
 #: algorithms the ``run`` and ``bounds`` commands build
@@ -36,19 +132,38 @@ def add_algorithm_options(parser: argparse.ArgumentParser, *, gamma_default: flo
     """``--algorithm --tau --gamma --beta --rho --batch-size --penalty --no-reset``."""
     algo = parser.add_argument_group("algorithm")
     algo.add_argument("--algorithm", choices=ALGORITHMS, default="lt-admm")
-    algo.add_argument("--tau", type=int, default=5, help="local steps per round (default 5)")
-    algo.add_argument("--gamma", type=float, default=gamma_default, help=gamma_help)
-    algo.add_argument("--beta", type=float, default=None,
-                      help="penalty step size (default gamma); beta/gamma is what the theory keeps")
-    algo.add_argument("--rho", type=float, default=1.0, help="ADMM penalty (default 1)")
-    algo.add_argument("--batch-size", type=int, default=None,
+    algo.add_argument("--tau", type=count(1, MAX_TAU), default=5,
+                      help="local steps per round (default 5)")
+    algo.add_argument("--gamma", type=POSITIVE, default=gamma_default, help=gamma_help)
+    algo.add_argument("--beta", type=POSITIVE, default=None,
+                      help="penalty step size of --penalty frozen (default gamma); beta/gamma is "
+                           "what the theory keeps")
+    algo.add_argument("--rho", type=POSITIVE, default=1.0, help="ADMM penalty (default 1)")
+    algo.add_argument("--batch-size", type=count(1, MAX_SAMPLES), default=None,
                       help="minibatch size (default: full local gradient; 1 for lt-admm-vr)")
-    algo.add_argument("--penalty", choices=("frozen", "inner"), default="frozen")
+    algo.add_argument("--penalty", choices=("frozen", "inner"), default="frozen",
+                      help="frozen (canonical; gamma and beta) or inner (one step size gamma)")
     algo.add_argument("--no-reset", action="store_true", help="lt-admm-vr without memory reset")
 
 
-def build_algorithm(args: argparse.Namespace) -> LTADMM:
-    """The LT-ADMM or LT-ADMM-VR named by :func:`add_algorithm_options` (needs ``--gamma``)."""
+def check_algorithm_options(args: argparse.Namespace) -> None:
+    """Refuse the algorithm flags that the other flags make meaningless."""
+    if args.no_reset and args.algorithm != "lt-admm-vr":
+        refuse("--no-reset", True, f"applies to --algorithm lt-admm-vr only, got --algorithm "
+               f"{args.algorithm}")
+    if args.penalty == "inner" and args.beta is not None:
+        refuse("--beta", args.beta, "does not apply to --penalty inner (one step size, --gamma)")
+
+
+def build_algorithm(args: argparse.Namespace, problem: Problem | None = None) -> LTADMM:
+    """The LT-ADMM or LT-ADMM-VR named by :func:`add_algorithm_options` (needs ``--gamma``);
+    ``--batch-size`` is checked against the smallest local data set of ``problem`` if given."""
+    check_algorithm_options(args)
+    if problem is not None and args.batch_size is not None:
+        smallest = int(problem.n_samples.min())
+        if args.batch_size > smallest:
+            refuse("--batch-size", args.batch_size,
+                   f"exceeds the smallest local data set: at most {smallest} (min_i m_i)")
     beta = args.gamma if args.beta is None else args.beta
     common = {"gamma": args.gamma, "beta": beta, "rho": args.rho, "tau": args.tau,
               "penalty": args.penalty}
@@ -56,15 +171,3 @@ def build_algorithm(args: argparse.Namespace) -> LTADMM:
         return LTADMM(batch_size=args.batch_size, **common)
     batch = 1 if args.batch_size is None else args.batch_size
     return LTADMMVR(batch_size=batch, reset=not args.no_reset, **common)
-
-
-def build_instance(args: argparse.Namespace) -> tuple[Problem, Network]:
-    """The problem and network named by :func:`add_instance_options` (flags validated by name)."""
-    integer_at_least("--agents", args.agents, 2)
-    integer_at_least("--dim", args.dim, 1)
-    integer_at_least("--samples", args.samples, 1)
-    integer_at_least("--data-seed", args.data_seed, 0)
-    network = make_network(args.graph, args.agents, seed=args.data_seed)
-    problem = make_problem(args.problem, network.n_agents, dim=args.dim, samples=args.samples,
-                           seed=args.data_seed)
-    return problem, network

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import argparse
 
-from .._io import atomic_write_json
+from .._io import atomic_write_json, check_output_file
 from ..smoothness import estimate_smoothness
-from .common import add_instance_options, build_instance
+from .common import add_instance_options, build_instance, count
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the subcommand."""
     parser = sub.add_parser("constants", help="graph spectrum and smoothness constants")
     add_instance_options(parser)
-    parser.add_argument("--points", type=int, default=8, help="random points for the estimates")
+    parser.add_argument("--points", type=count(1, 10_000), default=8,
+                        help="random points for the estimates (default 8)")
     parser.add_argument("--out", help="also write the numbers to this JSON file")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Print the constants (and write them as JSON with ``--out``)."""
+    if args.out is not None:
+        check_output_file("--out", args.out)
     problem, network = build_instance(args)
     graph = network.describe()
     estimate = estimate_smoothness(problem, n_points=args.points, seed=args.data_seed)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from .._io import check_output_file
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the subcommand."""
@@ -16,7 +18,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                              "(default reports/verification.pdf)")
     parser.add_argument("--quick", action="store_true",
                         help="small grids and few seeds (a smoke run of every section)")
-    parser.add_argument("--seed", type=int, default=None, help="master seed (overrides report.seed)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="master seed, 0..10**12 (overrides report.seed)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--print-default-config", action="store_true",
                         help="print the embedded default configuration (TOML) and exit")
@@ -24,7 +27,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Validate the configuration (before any computation), build the report, print the summary."""
+    """Validate the output path and the configuration (before any computation), build the report,
+    print the summary."""
+    if not args.print_default_config:  # first: a bad path fails before the machinery loads
+        out = check_output_file("--out", args.out, suffixes=(".pdf",))
+        check_output_file("--out (its JSON twin)", out.with_suffix(".json"))
     # imported here: matplotlib and the report machinery are not needed by the other commands
     from ..report import build_report, json_path, load_config
     from ..report.config import default_text
@@ -33,10 +40,6 @@ def handle(args: argparse.Namespace) -> int:
     if args.print_default_config:
         print(default_text(), end="")
         return 0
-    if not str(args.out).endswith(".pdf"):
-        from ..errors import ConfigurationError
-
-        raise ConfigurationError(f"--out must name a .pdf file, got {args.out!r}")
     config = load_config(args.config, quick=args.quick, seed=args.seed)
     check_configuration(config)
     document = build_report(config, args.out, progress=not args.quiet)

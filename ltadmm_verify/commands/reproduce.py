@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from .._io import check_output_folder
 from ..reproduce import ReproductionConfig, format_table, reproduce
+from .common import count
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="small version (tau in {1, 10}, coarse grid, 40 rounds; < 2 minutes)")
     parser.add_argument("--out", default="reports/reproduction",
                         help="output folder (default reports/reproduction)")
-    parser.add_argument("--seeds", type=int, default=None,
+    parser.add_argument("--seeds", type=count(2, 1000), default=None,
                         help="number of evaluation seeds (default 3, quick 2)")
     parser.add_argument("--split", choices=("iid", "label"), default="iid",
                         help="how the training images are dealt to the agents (default iid)")
@@ -32,6 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the reproduction, print the table and the C6 verdicts, write the files."""
+    check_output_folder("--out", args.out)
     config = ReproductionConfig.quick() if args.quick else ReproductionConfig()
     seeds = config.seeds if args.seeds is None else args.seeds
     config = dataclasses.replace(config, split=args.split, seeds=seeds)

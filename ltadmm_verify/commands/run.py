@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from .._io import atomic_write_json
-from .._validation import nonnegative_float
+from .._io import atomic_write_json, check_output_file
 from ..algorithms import GaussianNoise
 from ..algorithms.run import BACKENDS
 from ..solve import run
-from .common import add_algorithm_options, add_instance_options, build_algorithm, build_instance
+from .common import (
+    MAX_ROUNDS,
+    NONNEGATIVE,
+    SEED,
+    add_algorithm_options,
+    add_instance_options,
+    build_algorithm,
+    build_instance,
+    check_algorithm_options,
+    count,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -18,11 +27,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add_instance_options(parser)
     add_algorithm_options(parser, gamma_default=0.05,
                           gamma_help="gradient step size (default 0.05)")
-    parser.add_argument("--rounds", type=int, default=200, help="communication rounds K")
-    parser.add_argument("--seed", type=int, default=0, help="seed of minibatches and noise")
-    parser.add_argument("--noise", type=float, default=None,
+    parser.add_argument("--rounds", type=count(1, MAX_ROUNDS), default=200,
+                        help="communication rounds K (default 200)")
+    parser.add_argument("--seed", type=SEED, default=0, help="seed of minibatches and noise")
+    parser.add_argument("--noise", type=NONNEGATIVE, default=None,
                         help="additive Gaussian gradient noise sigma^2 (default none)")
-    parser.add_argument("--record-every", type=int, default=1)
+    parser.add_argument("--record-every", type=count(1, MAX_ROUNDS), default=1,
+                        help="record the metrics every this many rounds (default 1)")
     parser.add_argument("--out", default="results.json", help="output JSON (default results.json)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--check", choices=("raise", "warn", "off"), default="raise",
@@ -36,9 +47,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run, print a summary and write the JSON file."""
+    check_output_file("--out", args.out)
+    check_algorithm_options(args)
     problem, network = build_instance(args)
-    algorithm = build_algorithm(args)
-    noise = None if args.noise is None else GaussianNoise(nonnegative_float("--noise", args.noise))
+    algorithm = build_algorithm(args, problem)
+    noise = None if args.noise is None else GaussianNoise(args.noise)
     result = run(algorithm, problem, network, args.rounds, seed=args.seed, noise=noise,
                  record_every=args.record_every, progress=not args.quiet, backend=args.backend,
                  check=args.check)

@@ -9,6 +9,14 @@ from .quadratic import random_quadratic
 
 #: names accepted by :func:`make_problem`
 PROBLEMS = ("least-squares", "logistic", "quadratic", "digits", "digits-binary")
+#: the problems built from the 8x8 digits data (their size comes from the data)
+DATA_PROBLEMS = ("digits", "digits-binary")
+#: the problems whose ``samples`` argument is used (a quadratic has no samples)
+SAMPLED_PROBLEMS = ("least-squares", "logistic")
+#: largest ``N d m_i`` (data entries, 8 bytes each: 1.6 GB) of a synthetic problem built by name
+MAX_DATA_ENTRIES = 200_000_000
+#: agents the digits problems can have: one training image each (1797 images, 20 % held out)
+DIGITS_MAX_AGENTS = 1797 - round(0.2 * 1797)
 
 
 def make_problem(name: str, n_agents: int, *, dim: int = 5, samples: int = 20, seed: int = 0) -> Problem:

@@ -7,6 +7,7 @@ from typing import Literal
 import numpy as np
 
 from .._validation import choice, integer_at_least, nonnegative_float, open_unit_float
+from ..errors import InvalidProblemError
 from .base import FloatArray, HeldOut, IntArray
 from .linear_models import LeastSquares, LinearModelProblem, LogisticRegression, SoftmaxRegression
 
@@ -101,6 +102,10 @@ def digits(
     perm = rng.permutation(labels.size)
     n_test = round(test_fraction * labels.size)
     test, train = perm[:n_test], perm[n_test:]
+    if n_agents > train.size:
+        raise InvalidProblemError(
+            f"n_agents must be at most {train.size} (the training images of the 8x8 digits with "
+            f"test_fraction = {test_fraction:g}: every agent needs one), got {n_agents}")
     parts = _split_agents(labels[train], n_agents, split, rng)
     A = [features[train][p] for p in parts]
     problem: LinearModelProblem

@@ -7,23 +7,29 @@ when the report runs with ``--quick``.
 
 The default is also the schema: a key that the default does not have is rejected, and a value must
 have the type of the default's value (an integer is accepted where a number is expected). Values
-with a fixed vocabulary (graph families, problems, claims) and ranges are checked as well. Every
-error is a :class:`~ltadmm_verify.errors.ConfigurationError` naming the key path (``checks.seeds``),
-the value received and what was expected, raised before any computation starts.
+with a fixed vocabulary (graph families, problems, claims, the reproduction's split) and ranges
+are checked as well: every number must be finite (TOML's ``nan`` and ``inf`` are refused) with
+magnitude at most :data:`~ltadmm_verify._validation.MAX_MAGNITUDE`; every integer lies in the range
+of :data:`MINIMUM` and :data:`MAXIMUM`; fractions of the stability threshold lie in ``(0, 1)``. The
+file must be UTF-8 (as TOML requires). Every error is a
+:class:`~ltadmm_verify.errors.ConfigurationError` naming the key path (``checks.seeds``), the value
+received and what was expected, raised before any computation starts.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._validation import MAX_MAGNITUDE
 from ..errors import ConfigurationError
 from ..network import GENERATORS
-from ..problems.catalog import PROBLEMS
+from ..problems.catalog import MAX_DATA_ENTRIES, PROBLEMS
 
 #: claims of SPEC section 4, in report order
 CLAIMS = ("C1", "C2", "C3", "C4", "C5", "O1", "O3", "C6")
@@ -36,6 +42,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "checks.problems": PROBLEMS,
     "checks.graph": tuple(sorted(GENERATORS)),
     "algorithm.penalty": ("frozen", "inner"),
+    "reproduction.split": ("iid", "label"),
 }
 
 #: smallest allowed value of numeric settings (or of every element of a numeric list), by key path
@@ -61,7 +68,49 @@ MINIMUM: dict[str, float] = {
     "checks.gamma_fractions": 1e-300,
     "checks.vr_gamma_fraction": 1e-300,
     "checks.batch_size": 1,
+    "reproduction.taus": 1,
+    "reproduction.seeds": 2,
+    "reproduction.rounds": 1,
+    "reproduction.tune_rounds": 1,
+    "reproduction.primary_grid": 1e-300,
+    "reproduction.secondary_grid": 1e-300,
+    "reproduction.target_accuracy": 1e-300,
+    "reproduction.ratios": 1e-300,
+    "reproduction.verdict_ratio": 1e-300,
+    "reproduction.record_every": 1,
 }
+
+#: Monte Carlo seeds are ``report.seed * 100000 + 10000 c + 1000 p + s``: they stay below 2**63
+MAX_REPORT_SEED = 10**12
+
+#: largest allowed value of integer settings (or of every element of an integer list), by key path.
+#: The report's exact and certified analyses are dense in ``N d``, so the sizes are capped where a
+#: report would run for days; an integer setting absent here is capped at 2**62.
+MAXIMUM: dict[str, int] = {
+    "report.seed": MAX_REPORT_SEED,
+    "report.workers": 64,
+    "setup.agents": 1000,
+    "setup.dim": 1000,
+    "setup.samples": 100_000,
+    "setup.smoothness_points": 1000,
+    "setup.batch_size": 100_000,
+    "theory.tau": 1000,
+    "theory.divergence_rounds": 100_000,
+    "checks.seeds": 1000,
+    "checks.rounds": 100_000,
+    "checks.tau": 1000,
+    "checks.base_tau": 1000,
+    "checks.batch_size": 100_000,
+    "reproduction.taus": 1000,
+    "reproduction.seeds": 1000,
+    "reproduction.rounds": 100_000,
+    "reproduction.tune_rounds": 100_000,
+    "reproduction.record_every": 100_000,
+}
+
+#: settings that are fractions (of the stability threshold, of the test set): open interval (0, 1)
+FRACTIONS = ("checks.gamma_fraction", "checks.gamma_fractions", "checks.vr_gamma_fraction",
+             "reproduction.target_accuracy")
 
 #: the table of overrides applied by ``--quick`` (not part of the effective configuration)
 QUICK_KEY = "quick"
@@ -112,12 +161,26 @@ def _check_value(path: str, value: Any) -> None:
         for item in items:
             if item not in allowed:
                 raise ConfigurationError(f"{path} must be one of {list(allowed)}, got {item!r}")
+    for item in items:
+        if isinstance(item, float) and not math.isfinite(item):
+            raise ConfigurationError(f"{path} must be a finite number, got {item!r}")
+        if isinstance(item, float) and abs(item) > MAX_MAGNITUDE:
+            raise ConfigurationError(
+                f"{path} must have magnitude at most {MAX_MAGNITUDE:g}, got {item!r}")
     if rule in MINIMUM:
         low = MINIMUM[rule]
         for item in items:
             if item < low:
                 what = "> 0" if 0 < low < 1e-100 else f">= {low:g}"
                 raise ConfigurationError(f"{path} must be {what}, got {item!r}")
+    high = MAXIMUM.get(rule, 2**62)
+    for item in items:
+        if isinstance(item, int) and not isinstance(item, bool) and item > high:
+            raise ConfigurationError(f"{path} must be at most {high}, got {item!r}")
+    if rule in FRACTIONS:
+        for item in items:
+            if not 0 < item < 1:
+                raise ConfigurationError(f"{path} must lie in the open interval (0, 1), got {item!r}")
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any], schema: Mapping[str, Any],
@@ -186,9 +249,14 @@ def load_config(
     if path is not None:
         file = Path(path)
         try:
-            text = file.read_text("utf-8")
+            text = file.read_bytes().decode("utf-8")
         except OSError as error:
-            raise ConfigurationError(f"cannot read configuration file {str(file)!r}: {error}") from None
+            raise ConfigurationError(f"cannot read configuration file {str(file)!r}: "
+                                     f"{error.strerror or error}") from None
+        except UnicodeDecodeError as error:
+            raise ConfigurationError(
+                f"configuration file {str(file)!r} must be UTF-8 text (TOML), got byte "
+                f"{error.object[error.start:error.start + 1]!r} at position {error.start}") from None
         user = _parse(text, f"configuration file {str(file)!r}")
     user_quick = user.pop(QUICK_KEY, {})
     if not isinstance(user_quick, Mapping):
@@ -202,9 +270,16 @@ def load_config(
     _merge(with_user_quick, user_quick, schema, "quick.")  # validated even without --quick
     if quick:
         config = with_user_quick
+    setup = config["setup"]
+    entries = setup["agents"] * setup["samples"] * setup["dim"]
+    if entries > MAX_DATA_ENTRIES:
+        raise ConfigurationError(
+            f"setup.agents x setup.samples x setup.dim = {entries} data entries must be at most "
+            f"{MAX_DATA_ENTRIES:.0e} (1.6 GB)")
     if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            raise ConfigurationError(f"--seed must be an integer >= 0, got {seed!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_REPORT_SEED:
+            raise ConfigurationError(
+                f"--seed must be an integer in [0, {MAX_REPORT_SEED}] (10**12), got {seed!r}")
         config["report"]["seed"] = seed
     config["report"]["quick"] = quick
     return config

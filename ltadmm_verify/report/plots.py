@@ -46,15 +46,27 @@ def series(label: str, x: Any, y: Any, kind: str = "line", low: Any = None,
     return out
 
 
+def _positive_values(spec: dict[str, Any], name: str) -> np.ndarray:
+    """The finite positive ``x`` or ``y`` values of the curves and points of ``spec``."""
+    values = np.array([v for s in spec["series"] if s.get("kind") not in ("hline", "vline")
+                       for v in s[name]], dtype=float)
+    return values[np.isfinite(values) & (values > 0)]
+
+
+def _scale(spec: dict[str, Any], name: str) -> str:
+    """The requested scale of axis ``name``; linear when a log axis would have no positive value
+    (every run diverged, for instance): matplotlib cannot draw such an axis."""
+    scale = spec.get(f"{name}scale", "linear")
+    return "linear" if scale == "log" and not _positive_values(spec, name).size else scale
+
+
 def _readable_log_ticks(ax: Axes, spec: dict[str, Any]) -> None:
     """No overlapping minor labels on log axes; plain labels when the data span little."""
     for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
-        if spec.get(f"{name}scale") != "log":
+        if _scale(spec, name) != "log":
             continue
         axis.set_minor_formatter(NullFormatter())
-        values = np.array([v for s in spec["series"] if s.get("kind") not in ("hline", "vline")
-                           for v in s[name]], dtype=float)
-        values = values[np.isfinite(values) & (values > 0)]
+        values = _positive_values(spec, name)
         span = values.max() / values.min() if values.size else np.inf
         if span < NARROW_SPAN:
             axis.set_major_locator(MaxNLocator(4))
@@ -88,8 +100,8 @@ def draw_plot(ax: Axes, spec: dict[str, Any]) -> None:
             ax.plot(x, y, "-", lw=1.4, color=colour, label=s["label"])
             if "low" in s:
                 ax.fill_between(x, s["low"], s["high"], color=colour, alpha=0.2, lw=0)
-    ax.set_xscale(spec.get("xscale", "linear"))
-    ax.set_yscale(spec.get("yscale", "linear"))
+    ax.set_xscale(_scale(spec, "x"))
+    ax.set_yscale(_scale(spec, "y"))
     _readable_log_ticks(ax, spec)
     if spec.get("xticks"):
         from .figures import fmt
