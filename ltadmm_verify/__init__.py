@@ -25,6 +25,7 @@ from .errors import (
     LTADMMVerifyError,
 )
 from .network import Network, make_network
+from .plot import plot
 from .problems import (
     LeastSquares,
     LogisticRegression,
@@ -70,6 +71,7 @@ __all__ = [
     "estimate_smoothness",
     "make_network",
     "network",
+    "plot",
     "problems",
     "random_least_squares",
     "random_logistic",

@@ -19,6 +19,7 @@ WRITERS = {
     "constants": ["constants", "--agents", "4"],
     "report": ["report", "--quick", "--quiet"],
     "reproduce": ["reproduce", "--quick", "--quiet"],
+    "plot": ["plot", "results.json"],
     "certify": ["certify", "--gamma", "0.1", "--tau", "1"],
 }
 
