@@ -152,6 +152,27 @@ def test_replicas_on_three_ranks_identical_to_single_simulator_runs(
     assert not differing, f"replicas on 3 ranks differ: {differing}"
 
 
+def test_sweep_jobs_on_mpi_ranks_give_the_same_json_on_1_and_3_ranks(
+    mpi_available: None, tmp_path: Path
+) -> None:
+    """``map_jobs`` under ``python -m mpi4py.futures``: the values of a floor sweep run on ranks 1
+    and 2, and the JSON equals the one of 1 rank (and of a plain single process)."""
+    documents = {}
+    for ranks in (1, 3):
+        out = tmp_path / f"sweep{ranks}.json"
+        job = mpirun(ranks, ["-m", "mpi4py.futures", str(SCRIPTS / "sweep.py"), str(out)], tmp_path)
+        assert job.returncode == 0, job.stderr[-3000:]
+        documents[ranks] = json.loads(out.read_text())
+    assert documents[1]["ranks"] == [0] and documents[3]["ranks"] == [1, 2]
+    one, three = (json.dumps(documents[r]["sweep"], sort_keys=True) for r in (1, 3))
+    assert three == one
+    spec = importlib.util.spec_from_file_location("mpi_sweep", SCRIPTS / "sweep.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert json.loads(json.dumps(module.sweep(), sort_keys=True)) == documents[1]["sweep"]
+
+
 CLI_ARGS = ["run", "--algorithm", "lt-admm-vr", "--graph", "erdos-renyi", "--agents", "9",
             "--rounds", "15", "--batch-size", "2", "--noise", "0.01", "--seed", "3", "--quiet"]
 
