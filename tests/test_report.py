@@ -120,12 +120,14 @@ def test_json_deterministic(quick_report: tuple[Path, dict, list[str]], tmp_path
         ("checks = 3\n", "checks must be a table"),
         ("[checks\n", "is not valid TOML"),
         ("[checks]\ngraph = 'torus'\n", "checks.graph must be one of setup.graphs"),
-        ("[reproduction]\nverdict_ratio = 5.0\n", "reproduction.verdict_ratio must be one of"),
-        ("[reproduction]\nseeds = 1\n", "reproduction.seeds must be >= 2, got 1"),
+        ("[reproduction]\nexpensive_ratios = [5.0]\n",
+         "reproduction: expensive_ratios must be a subset of ratios"),
+        ("[reproduction]\nsplits = ['iid', 'iid']\n", "reproduction: splits must be distinct"),
+        ("[reproduction]\nratios = [0.0]\n", "reproduction.ratios must be > 0"),
         ("[algorithm]\nrho = nan\n", "algorithm.rho must be a finite number, got nan"),
         ("[algorithm]\nrho = inf\n", "algorithm.rho must be a finite number, got inf"),
         ("[algorithm]\nrho = 1e300\n", "algorithm.rho must have magnitude at most 1e+15"),
-        ("[reproduction]\nsplit = 'random'\n", "reproduction.split must be one of ['iid', 'label']"),
+        ("[reproduction]\nsplits = ['random']\n", "reproduction.splits must be one of ['iid', 'label']"),
         ("[checks]\ngamma_fraction = 5.0\n", "checks.gamma_fraction must lie in the open interval"),
         ("[checks]\ngamma_fractions = [0.1, 1.0]\n", "checks.gamma_fractions must lie in the open"),
         ("[report]\nworkers = 1000\n", "report.workers must be at most 64, got 1000"),
@@ -209,16 +211,13 @@ def test_summary_row_verdicts() -> None:
     assert row["verdict"] == "NOT APPLICABLE" and row["display"][5] == "not implemented"
 
 
-def test_missing_provider_is_reported_not_faked() -> None:
-    from ltadmm_verify.report.claims import ClaimOutcome
-    from ltadmm_verify.report.sections import require
+def test_a_section_that_rejects_its_inputs_is_not_applicable() -> None:
+    from ltadmm_verify.errors import InvalidParameterError
 
-    def needs_missing_module(config: dict, instances: object) -> ClaimOutcome:
-        require("ltadmm_verify.no_such_module", "check")
-        raise AssertionError("unreachable")
+    def rejects(config: dict, instances: object) -> object:
+        raise InvalidParameterError("gamma must be > 0, got -1")
 
     config = load_config(quick=True)
-    data = cl.compute_claim("C1", config, None, {"C1": needs_missing_module})  # type: ignore[arg-type]
+    data = cl.compute_claim("C1", config, None, {"C1": rejects})  # type: ignore[arg-type]
     assert data["checks"] == [] and data["summary"]["verdict"] == "NOT APPLICABLE"
-    assert data["summary"]["reason"].startswith("not implemented")
-    assert cl.compute_claim("O3", config, None, {})["summary"]["reason"] == "not implemented"  # type: ignore[arg-type]
+    assert data["summary"]["reason"] == "could not be evaluated: gamma must be > 0, got -1"

@@ -64,6 +64,8 @@ def test_asymmetric_interval_and_missing_measurement():
 
 def test_contradiction_fails_and_bad_input_is_rejected():
     assert decide(math.nan, 1.0, "<=", contradiction="a run diverged") == (FAIL, "a run diverged")
+    assert decide(0.5, 1.0, "<", undecided="depends on the budget") == (INCONCLUSIVE,
+                                                                         "depends on the budget")
     with pytest.raises(ValueError, match="relation"):
         decide(0.0, 1.0, "=")
     with pytest.raises(ValueError, match="half_width"):

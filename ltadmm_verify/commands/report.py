@@ -33,9 +33,8 @@ def handle(args: argparse.Namespace) -> int:
         out = check_output_file("--out", args.out, suffixes=(".pdf",))
         check_output_file("--out (its JSON twin)", out.with_suffix(".json"))
     # imported here: matplotlib and the report machinery are not needed by the other commands
-    from ..report import build_report, json_path, load_config
+    from ..report import build_report, check_configuration, json_path, load_config
     from ..report.config import default_text
-    from ..report.providers import check_configuration
 
     if args.print_default_config:
         print(default_text(), end="")

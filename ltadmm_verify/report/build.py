@@ -23,10 +23,11 @@ from .._io import atomic_write_bytes, atomic_write_json
 from ..progress import ProgressBar
 from . import claims as cl
 from . import figures as fg
-from . import sections as sec
-from . import theory_section as th
 from .pdf import render_pdf
-from .providers import CLAIM_PROVIDERS, check_configuration
+from .sections import CLAIM_SECTIONS, Instances, check_configuration
+from .sections import environment as env
+from .sections import setup as st
+from .sections import theory as th
 
 #: version of the JSON layout
 SCHEMA_VERSION = 1
@@ -93,19 +94,19 @@ def build_report(config: dict[str, Any], out: str | Path, *, progress: bool = Tr
     check_configuration(config)
     start = time.monotonic()
     claims = cl.claims_in_order(config)
-    instances = sec.Instances.from_config(config)
+    instances = Instances.from_config(config)
     jobs: dict[str, Callable[[], Any]] = {
-        "setup": partial(sec.compute_setup, config, instances),
+        "setup": partial(st.compute_setup, config, instances),
         "theory": partial(th.compute_theory, config, instances),
-        **{c: partial(cl.compute_claim, c, config, instances, CLAIM_PROVIDERS) for c in claims},
+        **{c: partial(cl.compute_claim, c, config, instances, CLAIM_SECTIONS) for c in claims},
     }
     results, timings = run_jobs(jobs, config["report"]["workers"], progress)
     setup, theory = results["setup"], results["theory"]
     claim_data = [results[c] for c in claims]
-    environment = sec.compute_environment(config)
+    environment = env.compute_environment(config)
     runtime = {"total_seconds": round(time.monotonic() - start, 3), "sections_seconds": timings,
                "workers": config["report"]["workers"],
-               "git_commit": sec.git_commit()}
+               "git_commit": env.git_commit()}
     summary = [c["summary"] for c in claim_data]
     document = {
         "schema_version": SCHEMA_VERSION,
@@ -122,11 +123,11 @@ def build_report(config: dict[str, Any], out: str | Path, *, progress: bool = Tr
                 + f"; {len(claims)} claims checked")
     with matplotlib.rc_context(fg.STYLE):
         pages = cl.draw_summary(summary, config["report"]["title"], subtitle)
-        pages += sec.draw_setup(setup)
+        pages += st.draw_setup(setup)
         pages += th.draw_theory(theory)
         for number, c in enumerate(claim_data, start=1):
             pages += cl.draw_claim(c, number)
-        pages += sec.draw_environment(environment, config, runtime)
+        pages += env.draw_environment(environment, config, runtime)
         pdf = render_pdf(pages, title=config["report"]["title"],
                          subject="Verification of the claims of arXiv 2501.13516 (LT-ADMM, LT-ADMM-VR)")
     atomic_write_json(json_path(out), document)

@@ -1,59 +1,32 @@
 """Claim pages and the summary table of the verification report.
 
-Each claim of SPEC section 4 is checked by the toolkit's claim checks (:mod:`ltadmm_verify.verify`,
-C6 by the reproduction on digits); this module only calls them, collects their
-:class:`~ltadmm_verify.verify.result.CheckResult` objects and plot data, and lays them out. A claim
-whose check does not exist is reported NOT APPLICABLE with the reason "not implemented".
+Each claim of SPEC section 4 is checked by its section (:mod:`ltadmm_verify.report.sections`),
+which calls the toolkit's checks and returns a :class:`~.sections.common.ClaimOutcome`; this
+module lays the outcomes out. A claim's verdict combines its checks' by the one rule of
+:mod:`ltadmm_verify.verify.verdict`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from matplotlib.figure import Figure
 
+from ..claims import CLAIMS
 from ..errors import LTADMMVerifyError
 from ..verify.result import CheckResult
 from ..verify.verdict import Verdict, combine
 from . import figures as fg
-from .config import CLAIMS
 from .plots import draw_plot
-from .sections import HEADINGS, Instances, ProviderMissing
-
-#: one-line statement of each claim (SPEC section 4), printed on its page
-STATEMENTS = {
-    "C1": "LT-ADMM: Mbar_K <= A/(K tau) + B, neighbourhood B proportional to gamma tau sigma^2",
-    "C2": "LT-ADMM-VR converges exactly, rate O(1/(K tau))",
-    "C3": "admissible step size gamma <= c lambda_l / (L tau^2) (VR: shrinking like 1/tau^3)",
-    "C4": "local training saves communication: at fixed K, larger tau gives smaller Mbar_K",
-    "C5": "poor connectivity (small lambda_l) slows convergence",
-    "C6": "8x8 digits: better communication efficiency than the state of the art when "
-          "communication is expensive",
-    "O1": "open question: linear convergence of LT-ADMM-VR for strongly convex problems",
-    "O3": "open question: exact convergence of the no-reset VR variant",
-}
+from .sections.common import HEADINGS, ClaimOutcome, Instances
 
 SUMMARY_HEADER = ("claim", "measured", "bound", "tolerance", "verdict", "reason / note", "seeds",
                   "sub-checks")
 
 
-@dataclass
-class ClaimOutcome:
-    """What a claim provider returns: the check results and the plots that show them."""
-
-    results: list[CheckResult]
-    plots: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    #: each ``{"title": str, "header": [str], "rows": [[str]]}``, cells already formatted
-    tables: list[dict[str, Any]] = field(default_factory=list)
-    #: Monte Carlo seeds per configuration (``None``: exact analysis only, or read from evidence)
-    seeds: int | None = None
-
-
-#: claim id -> provider(config, instances) -> ClaimOutcome; missing ids are "not implemented"
-ClaimProvider = Callable[[dict[str, Any], Instances], ClaimOutcome]
+#: claim id -> section(config, instances) -> ClaimOutcome
+ClaimSection = Callable[[dict[str, Any], Instances], ClaimOutcome]
 
 
 def _seed_count(result: CheckResult) -> int | None:
@@ -113,27 +86,25 @@ def summary_cells(row: dict[str, Any]) -> list[str]:
 
 
 def compute_claim(claim: str, config: dict[str, Any], instances: Instances,
-                  providers: dict[str, ClaimProvider]) -> dict[str, Any]:
-    """Run one claim's provider; a missing provider gives NOT APPLICABLE "not implemented", a check
-    that rejects its inputs (an :class:`~ltadmm_verify.errors.LTADMMVerifyError`) NOT APPLICABLE
-    with the error as the reason."""
+                  sections: dict[str, ClaimSection]) -> dict[str, Any]:
+    """Run one claim's section; a check that rejects its inputs (an
+    :class:`~ltadmm_verify.errors.LTADMMVerifyError`) makes the claim NOT APPLICABLE with the
+    error as the reason."""
     reason = ""
     outcome = ClaimOutcome([])
     try:
-        if claim not in providers:
-            raise ProviderMissing("not implemented")
-        outcome = providers[claim](config, instances)
-    except ProviderMissing as missing:
-        reason = str(missing)
+        outcome = sections[claim](config, instances)
     except LTADMMVerifyError as error:  # the check refused its inputs: say so, keep the report
         reason = f"could not be evaluated: {error}"
     return {
         "claim": claim,
-        "statement": STATEMENTS[claim],
+        "statement": CLAIMS[claim].statement,
+        "verification": CLAIMS[claim].verification,
         "checks": [r.to_dict() for r in outcome.results],
         "plots": outcome.plots,
         "notes": outcome.notes,
         "tables": outcome.tables,
+        "data": outcome.data,
         "summary": summary_row(claim, outcome.results, reason, outcome.seeds),
     }
 
@@ -156,7 +127,7 @@ def draw_summary(rows: list[dict[str, Any]], title: str, subtitle: str) -> list[
               "(n/a: exact analysis or not run).")
     y = fg.text_block(fig, y, legend, size=8)
     for r in rows:
-        y = fg.text_block(fig, y, f"{r['claim']}: {STATEMENTS[r['claim']]}", size=8, gap=0.004)
+        y = fg.text_block(fig, y, f"{r['claim']}: {CLAIMS[r['claim']].statement}", size=8, gap=0.004)
     return [fig]
 
 
@@ -171,7 +142,8 @@ def draw_claim(data: dict[str, Any], number: int) -> list[Figure]:
         fg.text_block(fig, y, f"NOT APPLICABLE: {summary['reason']}", size=11)
         return [fig]
     rows = [[c["claim"], c["statement"], fg.fmt(c["measured"]), f"{c['relation']} {fg.fmt(c['bound'])}",
-             fg.fmt(c["tolerance"]), c["verdict"], c["reason"]] for c in data["checks"]]
+             fg.fmt(c["tolerance"]), c["verdict"], c["reason"] or c["explanation"]]
+            for c in data["checks"]]
     y = fg.table(fig, y, ["check", "statement", "measured", "bound", "tol.", "verdict", "note"],
                  rows, [1.3, 2.9, 0.85, 0.85, 0.8, 0.9, 1.7], wrap_chars=[16, 38, 0, 0, 0, 10, 22],
                  size=7, row_colours=[fg.VERDICT_COLOURS[c["verdict"]] for c in data["checks"]])

@@ -7,7 +7,7 @@ when the report runs with ``--quick``.
 
 The default is also the schema: a key that the default does not have is rejected, and a value must
 have the type of the default's value (an integer is accepted where a number is expected). Values
-with a fixed vocabulary (graph families, problems, claims, the reproduction's split) and ranges
+with a fixed vocabulary (graph families, problems, claims, the reproduction's splits) and ranges
 are checked as well: every number must be finite (TOML's ``nan`` and ``inf`` are refused) with
 magnitude at most :data:`~ltadmm_verify._validation.MAX_MAGNITUDE`; every integer lies in the range
 of :data:`MINIMUM` and :data:`MAXIMUM`; fractions of the stability threshold lie in ``(0, 1)``. The
@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from .._validation import MAX_MAGNITUDE
+from ..claims import CLAIMS as ALL_CLAIMS
 from ..errors import ConfigurationError
 from ..network import GENERATORS
 from ..problems.catalog import MAX_DATA_ENTRIES, PROBLEMS
 
 #: claims of SPEC section 4, in report order
-CLAIMS = ("C1", "C2", "C3", "C4", "C5", "O1", "O3", "C6")
+CLAIMS = tuple(ALL_CLAIMS)
 
 #: allowed values of string (or list-of-string) settings, by key path
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -42,7 +43,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "checks.problems": PROBLEMS,
     "checks.graph": tuple(sorted(GENERATORS)),
     "algorithm.penalty": ("frozen", "inner"),
-    "reproduction.split": ("iid", "label"),
+    "reproduction.splits": ("iid", "label"),
 }
 
 #: smallest allowed value of numeric settings (or of every element of a numeric list), by key path
@@ -68,16 +69,8 @@ MINIMUM: dict[str, float] = {
     "checks.gamma_fractions": 1e-300,
     "checks.vr_gamma_fraction": 1e-300,
     "checks.batch_size": 1,
-    "reproduction.taus": 1,
-    "reproduction.seeds": 2,
-    "reproduction.rounds": 1,
-    "reproduction.tune_rounds": 1,
-    "reproduction.primary_grid": 1e-300,
-    "reproduction.secondary_grid": 1e-300,
-    "reproduction.target_accuracy": 1e-300,
     "reproduction.ratios": 1e-300,
-    "reproduction.verdict_ratio": 1e-300,
-    "reproduction.record_every": 1,
+    "reproduction.expensive_ratios": 1e-300,
 }
 
 #: Monte Carlo seeds are ``report.seed * 100000 + 10000 c + 1000 p + s``: they stay below 2**63
@@ -101,16 +94,10 @@ MAXIMUM: dict[str, int] = {
     "checks.tau": 1000,
     "checks.base_tau": 1000,
     "checks.batch_size": 100_000,
-    "reproduction.taus": 1000,
-    "reproduction.seeds": 1000,
-    "reproduction.rounds": 100_000,
-    "reproduction.tune_rounds": 100_000,
-    "reproduction.record_every": 100_000,
 }
 
 #: settings that are fractions (of the stability threshold, of the test set): open interval (0, 1)
-FRACTIONS = ("checks.gamma_fraction", "checks.gamma_fractions", "checks.vr_gamma_fraction",
-             "reproduction.target_accuracy")
+FRACTIONS = ("checks.gamma_fraction", "checks.gamma_fractions", "checks.vr_gamma_fraction")
 
 #: the table of overrides applied by ``--quick`` (not part of the effective configuration)
 QUICK_KEY = "quick"

@@ -47,6 +47,9 @@ class CheckResult:
         ``False`` when the claim's hypotheses do not hold for the instance (NOT APPLICABLE).
     contradiction : str
         Non-empty when an observation refutes the claim outright (FAIL), e.g. a diverged run.
+    undecided : str
+        Non-empty when the evidence is not robust (INCONCLUSIVE), e.g. a verdict that changes with
+        the tuning budget.
     conditions : tuple of CheckResult
         Checks the claim also needs (e.g. a linear rate needs ``M_k -> 0``); the verdict combines
         them with this check's own (:func:`~ltadmm_verify.verify.verdict.combine`).
@@ -65,6 +68,7 @@ class CheckResult:
     reason: str = ""
     applicable: bool = True
     contradiction: str = ""
+    undecided: str = ""
     conditions: tuple[CheckResult, ...] = ()
 
     def __post_init__(self) -> None:
@@ -92,7 +96,7 @@ class CheckResult:
             return Verdict.NOT_APPLICABLE, self.reason or "the claim's hypotheses do not hold"
         own = decide(self.measured, self.bound, self.relation, interval=self.interval,
                      margin=self.margin, resolution=self.resolution,
-                     contradiction=self.contradiction)
+                     contradiction=self.contradiction, undecided=self.undecided)
         verdict = combine([own[0], *(c.verdict for c in self.conditions)])
         if verdict == own[0]:
             return own

@@ -33,7 +33,10 @@ evidence) is INCONCLUSIVE. Two more rules:
   ``1/2``). When its margin ``e`` is coarser than that, the check could not have failed on an
   effect of that size and the verdict is INCONCLUSIVE, whatever the numbers.
 - a check may report a **contradiction**: an observation that refutes the claim outright (a run
-  diverged inside the claim's hypotheses, a disconnected network); the verdict is FAIL.
+  diverged inside the claim's hypotheses, a disconnected network); the verdict is FAIL;
+- a check may report that its evidence is **not robust** (``undecided``: e.g. a comparison whose
+  verdict changes when the tuning budget is doubled); the verdict is then INCONCLUSIVE, whatever
+  the interval says.
 
 ``NOT APPLICABLE`` is for checks whose hypotheses do not hold for the instance.
 """
@@ -70,6 +73,7 @@ def decide(
     margin: float = 0.0,
     resolution: float | None = None,
     contradiction: str = "",
+    undecided: str = "",
 ) -> tuple[Verdict, str]:
     """The verdict of one check and why (module docstring).
 
@@ -90,6 +94,8 @@ def decide(
         Smallest effect the check must detect; a ``margin`` coarser than it gives INCONCLUSIVE.
     contradiction : str
         Non-empty when an observation refutes the claim outright (FAIL, with this as the reason).
+    undecided : str
+        Non-empty when the evidence is not robust (INCONCLUSIVE, with this as the reason).
 
     Returns
     -------
@@ -100,6 +106,8 @@ def decide(
         raise ValueError(f"relation must be one of {RELATIONS}, got {relation!r}")
     if contradiction:
         return Verdict.FAIL, contradiction
+    if undecided:
+        return Verdict.INCONCLUSIVE, undecided
     if half_width < 0 or margin < 0 or math.isnan(half_width) or math.isnan(margin):
         raise ValueError(f"half_width and margin must be >= 0, got {half_width!r}, {margin!r}")
     low, high = (measured - half_width, measured + half_width) if interval is None else interval

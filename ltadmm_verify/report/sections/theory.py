@@ -1,8 +1,8 @@
 """The theory section: theorem cards, admissible versus critical step sizes, calibration, certificates.
 
 Every number comes from :mod:`ltadmm_verify.theory` through its public functions (theorem cards and
-their sympy conditions, the exact critical step size, calibration, certificates). A part whose
-provider does not exist is listed as "not implemented" instead of being computed here.
+their sympy conditions, the exact critical step size, calibration, certificates). A part that is
+skipped (certificates with ``theory.certify = false``) or whose inputs are rejected says so.
 """
 
 from __future__ import annotations
@@ -16,12 +16,19 @@ import sympy
 from matplotlib import mathtext
 from matplotlib.figure import Figure
 
-from ..errors import LTADMMVerifyError
-from . import figures as fg
-from .plots import draw_plot, plot_spec, series
-from .sections import HEADINGS, Instances, ProviderMissing, require
+from ...errors import LTADMMVerifyError
+from ...theory import cards, certify_region
+from ...theory.admissibility import admissible_step_size
+from ...theory.calibrate import CalibrationCase, calibrate
+from .. import figures as fg
+from ..plots import draw_plot, plot_spec, series
+from .common import HEADINGS, Instances
 
 TheoryPart = Callable[[dict[str, Any], Instances], dict[str, Any]]
+
+
+class Skipped(Exception):
+    """A theory part the configuration turns off (the page says so)."""
 
 _PARSER = mathtext.MathTextParser("path")
 
@@ -48,7 +55,6 @@ def _jsonable(value: Any) -> Any:
 
 def compute_cards(config: dict[str, Any], instances: Instances) -> dict[str, Any]:
     """Every registered theorem card: statement, conditions (LaTeX), constants with provenance."""
-    cards = require("ltadmm_verify.theory.cards", "registered_cards")
     beta_ratio = config["algorithm"]["beta_ratio"]
     out = []
     for card in cards.registered_cards():
@@ -73,14 +79,11 @@ def compute_step_sizes(config: dict[str, Any], instances: Instances) -> dict[str
     """Theorem's admissible ``gamma`` versus measured stability thresholds, over ``tau``.
 
     For each (problem, graph) of the set-up and each ``tau`` of ``theory.tau``: the largest admissible
-    ``gamma`` of the registered cards (:func:`ltadmm_verify.theory.admissibility.admissible_step_size`,
+    ``gamma`` of the registered cards (:func:`ltadmm_verify.theory.admissible_step_size`,
     with the binding condition and its provenance) and, from
     :func:`ltadmm_verify.theory.calibrate.calibrate` on card C3, the stability threshold (exact critical
     step on quadratics, empirical divergence threshold otherwise) and the constant it implies.
     """
-    cards = require("ltadmm_verify.theory.cards", "get_card")
-    cal = require("ltadmm_verify.theory.calibrate", "calibrate", "CalibrationCase")
-    adm = require("ltadmm_verify.theory.admissibility", "admissible_step_size")
     card = cards.get_card("C3")
     alg = config["algorithm"]
     taus = config["theory"]["tau"]
@@ -88,12 +91,12 @@ def compute_step_sizes(config: dict[str, Any], instances: Instances) -> dict[str
     cases = []
     for pname, problem in instances.problems.items():
         for gname, network in instances.networks.items():
-            batch = [cal.CalibrationCase(problem, network, t, alg["rho"], alg["beta_ratio"],
+            batch = [CalibrationCase(problem, network, t, alg["rho"], alg["beta_ratio"],
                                          alg["penalty"], label=f"{pname} / {gname} / tau={t}")
                      for t in taus]
-            result = cal.calibrate(card, batch, rounds=config["theory"]["divergence_rounds"],
+            result = calibrate(card, batch, rounds=config["theory"]["divergence_rounds"],
                                    trend_parameters=("tau",))
-            reports = [adm.admissible_step_size(problem, network, tau=t, rho=alg["rho"],
+            reports = [admissible_step_size(problem, network, tau=t, rho=alg["rho"],
                                                 beta_ratio=alg["beta_ratio"], penalty=alg["penalty"],
                                                 exact=False) for t in taus]
             admissible = [r.gamma_max for r in reports]
@@ -126,7 +129,6 @@ def compute_step_sizes(config: dict[str, Any], instances: Instances) -> dict[str
 # ---------------------------------------------------------------------------- calibrated constants
 def compute_calibrated(config: dict[str, Any], instances: Instances) -> dict[str, Any]:
     """The cards' calibrated constants with a digest of their stored evidence."""
-    cards = require("ltadmm_verify.theory.cards", "registered_cards")
     out = []
     for card in cards.registered_cards():
         for c in card.constants:
@@ -163,12 +165,10 @@ def compute_certified(config: dict[str, Any], instances: Instances) -> dict[str,
     theorem's step ``c_gamma lambda_l / (L tau^2)`` is evaluated by card C3 on the same class.
     """
     if not config["theory"]["certify"]:
-        raise ProviderMissing("skipped: theory.certify = false in the configuration")
-    region = require("ltadmm_verify.theory.certify_region", "report_data")
-    cards = require("ltadmm_verify.theory.cards", "get_card", "SYMBOLS")
+        raise Skipped("skipped: theory.certify = false in the configuration")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # solver accuracy notes; statuses are recorded
-        data = _without_timings(region.report_data(None))
+        data = _without_timings(certify_region.report_data(None))
     card = cards.get_card("C3")
     params = data["region"]["parameters"]
     step = card.step_bound(params["beta_ratio"])
@@ -248,8 +248,8 @@ def compute_theory(config: dict[str, Any], instances: Instances) -> dict[str, An
     for name, (title, provider) in PARTS.items():
         try:
             out[name] = {"title": title, "status": "ok", **provider(config, instances)}
-        except ProviderMissing as missing:
-            out[name] = {"title": title, "status": str(missing)}
+        except Skipped as skipped:
+            out[name] = {"title": title, "status": str(skipped)}
         except LTADMMVerifyError as error:
             out[name] = {"title": title, "status": f"could not be evaluated: {error}"}
     return out
@@ -385,11 +385,11 @@ DRAWERS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
 
 
 def draw_theory(data: dict[str, Any]) -> list[Figure]:
-    """Pages of the theory section (a page listing the parts that are not implemented first)."""
+    """Pages of the theory section (a page listing the parts that are skipped or failed first)."""
     pages = []
     missing = [part for part in data.values() if part["status"] != "ok"]
     if missing or not data:
-        fig = fg.new_page(HEADINGS["theory"], "Parts of the theory layer that are not available.")
+        fig = fg.new_page(HEADINGS["theory"], "Parts of the theory section that were not computed.")
         y = fg.BODY_TOP
         for part in missing:
             y = fg.text_block(fig, y, f"{part['title']}: {part['status']}", size=10)
