@@ -12,6 +12,7 @@ worker sends what its properties found to the controller, which prints one summa
 from __future__ import annotations
 
 import json
+import os
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -45,6 +46,18 @@ class Finding:
 
 
 FINDINGS: dict[str, list[Finding]] = defaultdict(list)
+#: node ids of the strict expected failures (pinned findings): their examples are summarised apart
+PINNED: set[str] = set()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Remember which properties are pinned findings (strict ``xfail``)."""
+    PINNED.update(item.nodeid for item in items if item.get_closest_marker("xfail"))
+
+
+def _key(claim: str) -> str:
+    current = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
+    return f"{claim} [pinned finding: {current.split('::')[-1]}]" if current in PINNED else claim
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +65,7 @@ def record() -> Callable[[CheckResult], None]:
     """Store a result for the summary and label the Hypothesis example with its verdict."""
 
     def _record(result: CheckResult) -> None:
-        FINDINGS[result.claim].append(Finding.of(result))
+        FINDINGS[_key(result.claim)].append(Finding.of(result))
         event(f"{result.claim}: {result.verdict}")
 
     return _record

@@ -3,13 +3,20 @@
 Same quadratic and parameters on several graphs of the same size (path, ring, random tree,
 Erdos-Renyi, complete, and one generated graph), frozen penalty, a step inside the theorem's region
 on every graph; exact asymptotic rates (squared spectral radius of the round map); the speed
-``1 - r`` must not decrease with ``lambda_l`` (log-log slope >= 0 within its confidence interval).
-The ci examples of the network-limited regime (``mu >= 0.5``, ``rho <= 1``) pass; the whole domain
-does not, and the ``thorough`` profile also found a counterexample inside that regime (4 agents,
-``rho = 0.1``, ``tau = 1``, ``gamma = beta = 0.0248``: rates path 0.96523, ring 0.97225, complete
-0.97023, slope ``-0.10 +- 0.08``): C5 is a majority trend, not a monotone law in ``lambda_l``.
+``1 - r`` must not decrease with ``lambda_l`` (log-log slope >= 0; FAIL only when the whole
+confidence interval of the slope is below 0). C5 is a majority trend, not a monotone law in
+``lambda_l``: both properties below are findings (strict expected failures), each pinned by a
+minimal counterexample.
 
-Finding (strict expected failure over the whole domain, pinned by a minimal counterexample): when
+Finding 1, the network-limited regime chosen before looking (``mu >= 0.5``, ``rho <= 1``): most
+examples pass (the ``thorough`` profile: 82 pass, 37 inconclusive, 14 fail of 133), but a weak
+penalty makes better-connected graphs slower: 4 agents, ``d = 2``, ``mu = 0.5``, ``L = 4``,
+``rho = 0.1``, ``tau = 1``, ``gamma = beta = 1.9e-3``: rates path 0.99726, ring 0.99882, tree
+0.99752, Erdos-Renyi 0.99799, complete 0.99870, slope ``-0.42``, interval ``[-0.75, -0.09]``
+(found by the ``thorough`` profile with ``gamma = 0.0248``: path 0.96523, ring 0.97225, complete
+0.97023): the penalty acts through ``rho d_i``, so more edges also mean a stiffer local problem.
+
+Finding 2, the whole domain (strict expected failure, pinned by a minimal counterexample): when
 the slowest mode is the local optimisation mode (small ``gamma mu``), the rate is the same on every
 graph to about 1e-4 and the residual dependence on ``lambda_l`` can have either sign: 4 agents,
 ``d = 2``, ``mu = 0.1``, ``L = 1``, ``rho = 10``, ``tau = 1``, ``gamma = beta = 0.0323``: rates
@@ -66,6 +73,16 @@ def _property(case, record):
     assert result.verdict != Verdict.FAIL, result.line()
 
 
+_NETWORKS = [make_network(f, 4) for f in FAMILIES]
+_LIMITED = random_quadratic(4, 2, mu=0.5, L=4.0, heterogeneity=0.1, seed=0)
+LIMITED = (_LIMITED, _NETWORKS, inside_step(_LIMITED, _NETWORKS, 0.1, 1, 0.05))
+
+
+@pytest.mark.xfail(strict=True, reason="finding: in the network-limited regime (mu >= 0.5, rho <= 1) "
+                   "a weak penalty can make better-connected graphs slower (rho d_i stiffens the local "
+                   "problem)")
+@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+@example(case=LIMITED)
 @given(case=cases(mu=(0.5, 1.0), rho=(0.1, 1.0)))
 def test_c5_rate_versus_connectivity(case, record):
     """Network-limited regime, fixed before looking at the outcome: well-conditioned local costs
@@ -74,8 +91,8 @@ def test_c5_rate_versus_connectivity(case, record):
 
 
 _PROBLEM = random_quadratic(4, 2, mu=0.1, L=1.0, heterogeneity=0.1, seed=0)
-_NETWORKS = [make_network(f, 4) for f in (*FAMILIES, "barbell")]
-MINIMAL = (_PROBLEM, _NETWORKS, inside_step(_PROBLEM, _NETWORKS, 10.0, 1, 0.5))
+_WITH_BARBELL = [*_NETWORKS, make_network("barbell", 4)]
+MINIMAL = (_PROBLEM, _WITH_BARBELL, inside_step(_PROBLEM, _WITH_BARBELL, 10.0, 1, 0.5))
 
 
 @pytest.mark.xfail(strict=True, reason="finding: over the whole domain (mu >= 0.1, rho <= 10) the "

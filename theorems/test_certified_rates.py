@@ -7,21 +7,26 @@ multipliers, every candidate re-verified in floating point):
   (:func:`ltadmm_verify.theory.spectral_radius`) of a generated quadratic whose Hessians have their
   spectra in ``[mu, L]``, on any generated graph, for both penalty variants. A certificate below an
   instance's real rate would be a bug in the lifted system or in the check.
-- **C4 in certified form**: local training accelerates the certified per-round rate,
-  ``r_cert(tau = 2) < r_cert(tau = 1)`` at the same ``(gamma, beta, rho)``. Asserted for small steps
-  ``gamma <= 0.5 / (L + rho d_max)``; for larger steps (up to ``1.5 / (L + rho d_max)``) the outcome
-  is only recorded (``hypothesis.event``): there ``tau = 2`` can lose its certificate (e.g. path of
-  3 agents, mu = 0.28, L = 2.74, rho = 2.03, beta = 2 gamma, gamma = 0.96 / (L + 2 rho): certified
-  0.961 at tau = 1, none at tau = 2).
+- **C4 in certified form** (a finding, strict expected failure): local training does *not* always
+  accelerate the certified per-round rate, even for small steps ``gamma <= 0.5 / (L + rho d_max)``:
+  the ``thorough`` profile found ``r_cert(tau = 2) > r_cert(tau = 1)`` in 100 of 159 small-step
+  examples; minimal counterexample: path of 3 agents, ``mu = L = 1`` (the class is one quadratic,
+  so the certificate is its exact rate), ``rho = 0.316``, ``beta = gamma / 2``,
+  ``gamma = 0.316 / (L + rho d_max)``: certified 0.890 at ``tau = 1``, 0.913 at ``tau = 2``. For
+  larger steps (up to ``1.5 / (L + rho d_max)``) the outcome is only recorded
+  (``hypothesis.event``): there ``tau = 2`` can lose its certificate (e.g. path of 3 agents,
+  mu = 0.28, L = 2.74, rho = 2.03, beta = 2 gamma, gamma = 0.96 / (L + 2 rho): certified 0.961 at
+  tau = 1, none at tau = 2).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import event, given, note, settings
+import pytest
+from hypothesis import Phase, event, example, given, note, settings
 from hypothesis import strategies as st
 
-from ltadmm_verify import LTADMM
+from ltadmm_verify import LTADMM, make_network
 from ltadmm_verify.theory import certified_rate, spectral_radius
 from ltadmm_verify.verify import CheckResult, Verdict
 from ltadmm_verify.verify import strategies as lst
@@ -68,14 +73,31 @@ def test_certified_rate_never_below_exact_rate(data, network, record) -> None:
     assert cert.quadratic_rate <= cert.rate + RATE_TOL
 
 
-@given(data=st.data(), network=GRAPHS)
-def test_local_training_accelerates_certified_rate(data, network, record) -> None:
-    L = data.draw(st.floats(1.0, 4.0), label="L")
-    mu = data.draw(st.floats(0.1, min(1.0, L)), label="mu")
-    rho = data.draw(lst.log_uniform(0.3, 3.0), label="rho")
-    ratio = data.draw(st.sampled_from([0.5, 1.0, 2.0]), label="beta_ratio")
-    penalty = data.draw(st.sampled_from(["frozen", "inner"]), label="penalty")
-    fraction = data.draw(lst.log_uniform(0.02, 1.5), label="gamma_fraction")
+@st.composite
+def acceleration_cases(draw):
+    """A graph and ``(L, mu, rho, beta_ratio, penalty, gamma (L + rho d_max))``."""
+    network = draw(GRAPHS)
+    L = draw(st.floats(1.0, 4.0), label="L")
+    mu = draw(st.floats(0.1, min(1.0, L)), label="mu")
+    rho = draw(lst.log_uniform(0.3, 3.0), label="rho")
+    ratio = draw(st.sampled_from([0.5, 1.0, 2.0]), label="beta_ratio")
+    penalty = draw(st.sampled_from(["frozen", "inner"]), label="penalty")
+    fraction = draw(lst.log_uniform(0.02, 1.5), label="gamma_fraction")
+    return network, L, mu, rho, ratio, penalty, fraction
+
+
+#: minimal counterexample of the thorough profile (shrunk): 3-path, the class of one quadratic
+MINIMAL = (make_network("path", 3), 1.0, 1.0, 10**-0.5, 0.5, "frozen", 10**-0.5)
+
+
+@pytest.mark.xfail(strict=True, reason="finding: local training can slow the certified per-round rate "
+                   "even for small steps (e.g. 3-path, mu = L = 1, rho = 0.316: 0.890 at tau=1, 0.913 "
+                   "at tau=2)")
+@settings(phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+@example(case=MINIMAL)
+@given(case=acceleration_cases())
+def test_local_training_accelerates_certified_rate(case, record) -> None:
+    network, L, mu, rho, ratio, penalty, fraction = case
     gamma = fraction / (L + rho * network.max_degree)
     rates = {}
     for tau in (1, 2):

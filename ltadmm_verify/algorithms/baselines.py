@@ -93,7 +93,7 @@ class LocalDSGD(Algorithm):
         "gamma": Positive(), "tau": _TAU, "batch_size": _BATCH}
     step_parameters = ("gamma",)
     tuning_ranges: ClassVar[Ranges] = {
-        "gamma": Range(1e-4, 1.0), "tau": Range(1, 10, "integer")}
+        "gamma": Range(1e-2, 100.0), "tau": Range(1, 10, "integer")}
 
     def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         return State(x=x0.copy())
@@ -153,7 +153,7 @@ class LED(Algorithm):
         "gamma": Positive(), "beta": Positive(), "tau": _TAU, "batch_size": _BATCH}
     step_parameters = ("gamma", "beta")
     tuning_ranges: ClassVar[Ranges] = {
-        "gamma": Range(1e-4, 1.0), "beta/gamma": Range(0.1, 10.0), "tau": Range(1, 10, "integer")}
+        "gamma": Range(1e-2, 100.0), "beta/gamma": Range(0.1, 10.0), "tau": Range(1, 10, "integer")}
 
     def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         return LEDState(x=x0.copy(), y=np.zeros_like(x0))
@@ -217,7 +217,7 @@ class KGT(Algorithm):
         "eta_c": Positive(), "eta_s": Positive(), "tau": _TAU, "batch_size": _BATCH}
     step_parameters = ("eta_c",)
     tuning_ranges: ClassVar[Ranges] = {
-        "eta_c": Range(1e-4, 1.0), "eta_s": Range(0.1, 10.0), "tau": Range(1, 10, "integer")}
+        "eta_c": Range(1e-2, 100.0), "eta_s": Range(0.1, 10.0), "tau": Range(1, 10, "integer")}
 
     def initialize(self, x0: FloatArray, problem: Problem, backend: Backend, oracle: Oracle) -> State:
         return KGTState(x=x0.copy(), c=np.zeros_like(x0))

@@ -106,8 +106,8 @@ class LTADMM(Algorithm):
     step_parameters = ("gamma", "beta")
     tuning_ranges: ClassVar[Ranges] = {
 
-        "gamma": Range(1e-4, 1.0), "beta/gamma": Range(0.1, 10.0), "rho": Range(0.1, 10.0),
-        "alpha": Range(0.1, 0.9, "linear"), "tau": Range(1, 10, "integer"),
+        "gamma": Range(1e-2, 100.0), "beta/gamma": Range(1e-3, 10.0), "rho": Range(0.1, 10.0),
+        "alpha": Range(0.1, 0.95, "linear"), "tau": Range(1, 10, "integer"),
     }
 
     # ----------------------------------------------------------------- round structure

@@ -28,6 +28,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="number of evaluation seeds (default 8, quick 5)")
     parser.add_argument("--split", choices=("iid", "label", "both"), default="both",
                         help="how the training images are dealt to the agents (default both)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="local processes running the independent searches and evaluations "
+                             "(default 2; the result does not depend on it)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=handle)
 
@@ -39,7 +42,7 @@ def handle(args: argparse.Namespace) -> int:
     splits = SPLITS if args.split == "both" else (args.split,)
     seeds = config.eval_seeds if args.seeds is None else args.seeds
     config = dataclasses.replace(config, splits=splits, eval_seeds=seeds)
-    result = reproduce(config, progress=not args.quiet)
+    result = reproduce(config, workers=args.workers, progress=not args.quiet)
     print(result.report())
     paths = result.write(args.out)
     print(f"wrote {len(paths)} files to {args.out} (reproduction.json and figures)")

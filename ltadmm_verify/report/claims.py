@@ -21,6 +21,9 @@ from . import figures as fg
 from .plots import draw_plot
 from .sections.common import HEADINGS, ClaimOutcome, Instances
 
+#: a table starts on a new page when less than this (figure fraction) is left
+TABLE_ROOM = 0.3
+
 SUMMARY_HEADER = ("claim", "measured", "bound", "tolerance", "verdict", "reason / note", "seeds",
                   "sub-checks")
 
@@ -149,19 +152,29 @@ def draw_claim(data: dict[str, Any], number: int) -> list[Figure]:
                  size=7, row_colours=[fg.VERDICT_COLOURS[c["verdict"]] for c in data["checks"]])
     for note in data["notes"]:
         y = fg.text_block(fig, y, note, size=8)
-    for tab in data["tables"]:
-        y = fg.text_block(fig, y, tab["title"], size=8, weight="bold")
-        y = fg.table(fig, y, tab["header"], tab["rows"], [1.0] * len(tab["header"]), size=7)
     pages = [fig]
+
+    def continued() -> Figure:
+        page = fg.new_page(f"{HEADINGS['claims'].split()[0]}.{number} Claim {claim} (continued)")
+        pages.append(page)
+        return page
+
+    for tab in data["tables"]:
+        if y < TABLE_ROOM:
+            y = fg.BODY_TOP
+            continued()
+        widths = tab.get("widths", [1.0] * len(tab["header"]))
+        y = fg.text_block(pages[-1], y, tab["title"], size=8, weight="bold")
+        y = fg.table(pages[-1], y, tab["header"], tab["rows"], widths, size=7,
+                     wrap_chars=[max(4, int(fg.chars_per_line(7) * w / sum(widths)) - 2) for w in widths])
     plots = list(data["plots"])
     first_rows = 2 if y > 0.55 else (1 if y > 0.35 else 0)
     while plots:
         if first_rows:
-            take, top, page = plots[:2 * first_rows], y - 0.02, fig
+            take, top, page = plots[:2 * first_rows], y - 0.02, pages[-1]
             first_rows = 0
         else:
-            page = fg.new_page(f"{HEADINGS['claims'].split()[0]}.{number} Claim {claim} (continued)")
-            pages.append(page)
+            page = continued()
             take, top = plots[:6], fg.BODY_TOP - 0.02
         plots = plots[len(take):]
         n_rows = (len(take) + 1) // 2

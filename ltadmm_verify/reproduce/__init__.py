@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .._io import atomic_write_json
+from ..jobs import map_jobs
 from ..progress import ProgressBar
 from ..verify.result import CheckResult
 from ..verify.verdict import Verdict, combine
@@ -30,7 +31,16 @@ from .config import (
     base_algorithm,
 )
 from .output import format_table, format_verdicts, write_figures
-from .protocol import CostModel, SplitResult, bootstrap_ratio, first_reach, reach_time, tune_split
+from .protocol import (
+    CostModel,
+    SplitResult,
+    bootstrap_ratio,
+    evaluation_job,
+    first_reach,
+    reach_time,
+    split_result,
+    tune_job,
+)
 
 
 @dataclass
@@ -74,17 +84,33 @@ class ReproductionResult:
         return "\n\n".join(parts)
 
 
-def reproduce(config: ReproductionConfig | None = None, *, progress: bool = False) -> ReproductionResult:
-    """Tune, evaluate and judge every split (:mod:`.protocol`)."""
+def reproduce(config: ReproductionConfig | None = None, *, workers: int | None = 2,
+              progress: bool = False) -> ReproductionResult:
+    """Tune, evaluate and judge every split (:mod:`.protocol`).
+
+    The searches (one per split, method and ``tau``) and then the evaluations are independent jobs
+    (:func:`ltadmm_verify.jobs.map_jobs`: ``workers`` local processes, ``None`` for MPI ranks under
+    ``mpi4py.futures`` or sequential); the result does not depend on how they are spread.
+    """
     config = ReproductionConfig() if config is None else config
-    jobs = sum(len(config.taus(m)) for m in config.methods) * len(config.splits)
-    bar = ProgressBar(jobs, "reproduce", enabled=progress)
-    result = ReproductionResult(config)
+    result = ReproductionResult(config, {s: split_result(config, s) for s in config.splits})
+    tunings = [(config, s, m, t) for s in config.splits for m in config.methods for t in config.taus(m)]
+    bar = ProgressBar(len(tunings), "reproduce: tuning", enabled=progress)
     try:
-        for split in config.splits:
-            result.splits[split] = tune_split(config, split, bar)
+        records = map_jobs(tune_job, tunings, workers=workers, on_done=lambda _: bar.update())
     finally:
         bar.close()
+    for (_, split, method, tau), record in zip(tunings, records, strict=True):
+        result.splits[split].tuning.setdefault(method, {})[tau] = record
+    needed = [(config, s, choice) for s in config.splits
+              for choice in result.splits[s].needed().values()]
+    bar = ProgressBar(len(needed), "reproduce: evaluation", enabled=progress)
+    try:
+        evaluations = map_jobs(evaluation_job, needed, workers=workers, on_done=lambda _: bar.update())
+    finally:
+        bar.close()
+    for (_, split, choice), evaluation in zip(needed, evaluations, strict=True):
+        result.splits[split].evaluations[choice.config_key] = evaluation
     return result
 
 

@@ -40,14 +40,15 @@ class ReproductionConfig:
         Subset of :data:`METHODS`.
     tau_points : int
         ``tau`` values compared: the declared ``tau`` range of each method on this many integer
-        grid points (e.g. 4 gives 1, 2, 5, 10 for the range ``[1, 10]``).
+        grid points (e.g. 3 gives 1, 3, 10 for the range ``[1, 10]``).
     batch_size : int
         ``|B|`` for every method.
     budget : int
         Configurations scored per (method, ``tau``) by the search (the same for every method);
         the sensitivity runs use half and twice this.
-    grid_points, max_extensions
-        Initial resolution of each declared range and how often an end may be extended
+    grid_points, explore, max_extensions
+        Initial resolution of each declared range, how many quasi-random points are scored before
+        the compass moves, and how often an end may be extended
         (:func:`ltadmm_verify.verify.tuning.compass_search`).
     tune_rounds, tune_seeds, tune_record_every
         Rounds, number of seeds (``TUNING_SEED``, ``TUNING_SEED + 1``, ...) and recording period of
@@ -73,17 +74,18 @@ class ReproductionConfig:
     splits: tuple[str, ...] = SPLITS
     data_seed: int = 0
     methods: tuple[str, ...] = METHODS
-    tau_points: int = 4
+    tau_points: int = 3
     batch_size: int = 8
-    budget: int = 12
+    budget: int = 16
     grid_points: int = 5
+    explore: int = 8
     max_extensions: int = 2
-    tune_rounds: int = 80
+    tune_rounds: int = 100
     tune_seeds: int = 2
     tune_record_every: int = 4
-    eval_seeds: int = 6
-    rounds: int = 160
-    record_every: int = 4
+    eval_seeds: int = 8
+    rounds: int = 150
+    record_every: int = 2
     target_accuracy: float = 0.95
     target_stationarity: float = 0.01
     ratios: tuple[float, ...] = (1.0, 10.0, 100.0)
@@ -93,7 +95,7 @@ class ReproductionConfig:
     def __post_init__(self) -> None:
         set_ = object.__setattr__
         for name, low in (("n_agents", 2), ("tau_points", 1), ("batch_size", 1), ("budget", 2),
-                          ("grid_points", 2), ("max_extensions", 0), ("tune_rounds", 1),
+                          ("grid_points", 2), ("explore", 0), ("max_extensions", 0), ("tune_rounds", 1),
                           ("tune_seeds", 1), ("tune_record_every", 1), ("eval_seeds", 2),
                           ("rounds", 1), ("record_every", 1), ("bootstrap_draws", 100),
                           ("data_seed", 0)):
@@ -124,7 +126,7 @@ class ReproductionConfig:
     def quick(cls) -> ReproductionConfig:
         """A small version of the same protocol (both splits, two ``tau``, tiny budget, short
         runs): a smoke run, not evidence; ``reproduce --quick`` and ``report --quick`` use it."""
-        return cls(tau_points=2, budget=2, grid_points=3, tune_rounds=20, tune_seeds=1,
+        return cls(tau_points=2, budget=2, grid_points=3, explore=1, tune_rounds=20, tune_seeds=1,
                    tune_record_every=4, eval_seeds=MIN_BOOTSTRAP_SEEDS, rounds=40, record_every=4,
                    target_accuracy=0.9, bootstrap_draws=500)
 

@@ -8,7 +8,8 @@ DSGD):
    (``tuning_ranges`` of the algorithm class: LT-ADMM ``gamma``, ``beta/gamma``, ``rho``,
    ``alpha``; LED ``gamma``, ``beta/gamma``; K-GT ``eta_c``, ``eta_s``; local DSGD ``gamma``) is
    tuned by :func:`~ltadmm_verify.verify.tuning.compass_search` with ``2 budget`` configurations
-   (ranges extended from a best value on an edge, at most ``max_extensions`` times per end). The
+   (the centre of the ranges, ``explore`` quasi-random points, then coordinate moves; ranges
+   extended from a best value on an edge, at most ``max_extensions`` times per end). The
    search is budget-independent, so the results at ``budget / 2`` and ``budget`` are its prefixes.
 2. **The claim's quantity, on tuning seeds.** A configuration runs ``tune_rounds`` rounds on each
    tuning seed; its score is the mean round at which the test accuracy first reaches the target
@@ -35,12 +36,16 @@ DSGD):
    interval over the evaluation seeds, widened by the recording resolution; "faster" is a PASS only
    if the whole interval lies below 1 (SPEC 4), and fewer than
    :data:`~.config.MIN_BOOTSTRAP_SEEDS` seeds give no interval (INCONCLUSIVE).
-6. **Sensitivity**: the same verdict with the budget halved and doubled.
+6. **Before a verdict stands**: both winners' searches moved every declared parameter (else the
+   comparison rests on an untuned parameter), and doubling the budget does not change the verdict;
+   otherwise INCONCLUSIVE, with the reason.
+7. **Sensitivity**: the same verdict with the budget halved and doubled.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,8 +58,7 @@ from ..network import Network, make_network
 from ..problems import accuracy, digits
 from ..problems.base import FloatArray
 from ..problems.linear_models import LinearModelProblem
-from ..progress import ProgressBar
-from ..solve import run
+from ..solve import run_replicas
 from ..verify.result import CheckResult
 from ..verify.tuning import Score, Trial, TuningRecord, compass_search
 from .config import BASELINES, LT_FAMILY, MIN_BOOTSTRAP_SEEDS, ReproductionConfig, base_algorithm
@@ -63,15 +67,17 @@ from .config import BASELINES, LT_FAMILY, MIN_BOOTSTRAP_SEEDS, ReproductionConfi
 KEEP = ("round", "grad_evals", "messages", "stationarity", "objective", "accuracy")
 
 
+@functools.lru_cache(maxsize=4)
 def instance(config: ReproductionConfig, split: str) -> tuple[LinearModelProblem, Network]:
-    """The digits problem dealt by ``split`` and its network."""
+    """The digits problem dealt by ``split`` and its network (built once per process)."""
     problem = digits(config.n_agents, split, seed=config.data_seed)  # type: ignore[arg-type]
     return problem, make_network(config.graph, config.n_agents, seed=config.data_seed)
 
 
 def runs(algorithm: Algorithm, problem: LinearModelProblem, network: Network, rounds: int,
          seeds: list[int], record_every: int) -> list[dict[str, np.ndarray]]:
-    """Histories of ``algorithm`` on every seed, with the test accuracy of ``x_bar`` recorded.
+    """Histories of ``algorithm`` on every seed (one vectorised run of replicas), with the test
+    accuracy of ``x_bar`` recorded.
 
     The step-size check is off: tuning explores on purpose and divergence is an outcome.
     """
@@ -82,9 +88,8 @@ def runs(algorithm: Algorithm, problem: LinearModelProblem, network: Network, ro
         return accuracy(problem, X.mean(axis=0), test_set)
 
     out = []
-    for seed in seeds:
-        res = run(algorithm, problem, network, rounds, seed=seed, record_every=record_every,
-                  observers={"accuracy": test_accuracy}, check="off")
+    for res in run_replicas(algorithm, problem, network, rounds, seeds, record_every=record_every,
+                            observers={"accuracy": test_accuracy}, check="off"):
         hist = {k: np.asarray(res.history[k]) for k in KEEP}
         hist["diverged"] = np.array(res.status == "diverged")
         out.append(hist)
@@ -333,8 +338,15 @@ class SplitResult:
                                       f"at least {MIN_BOOTSTRAP_SEEDS}")
         low, high = bootstrap_ratio(t_lt, t_base, self.config.bootstrap_draws)
         evidence["bootstrap_interval"] = [low, high]
+        limit = self.config.budgets()[budget]
+        untuned = {c.method: self.tuning[c.method][c.tau].untried(limit) for c in (lt, base)}
+        evidence["untried_parameters"] = untuned
+        undecided = "; ".join(f"{m}'s {', '.join(names)} never moved from the start of its search "
+                              f"within {limit} configurations (untuned)"
+                              for m, names in untuned.items() if names)
         return CheckResult(claim, statement, measured, 1.0, "<", bounds=(low, high), evidence=evidence,
-                           reason=f"{lt.method} (tau={lt.tau}) vs {base.method} (tau={base.tau})")
+                           reason=f"{lt.method} (tau={lt.tau}) vs {base.method} (tau={base.tau})",
+                           undecided=undecided)
 
     def sensitivity(self, ratio: float) -> dict[str, Any]:
         """The C6 verdict at ``ratio`` with the budget halved and doubled."""
@@ -408,33 +420,35 @@ class SplitResult:
         }
 
 
-def tune_split(config: ReproductionConfig, split: str, bar: ProgressBar | None = None) -> SplitResult:
-    """Steps 1-3 of the module docstring for one split."""
+def split_result(config: ReproductionConfig, split: str) -> SplitResult:
+    """An empty :class:`SplitResult` describing the instance of ``split``."""
     problem, network = instance(config, split)
     test_set = problem.test_set
     assert test_set is not None
-    result = SplitResult(
+    return SplitResult(
         split, config,
         {"problem": problem.name, "n_agents": problem.n_agents, "dim": problem.dim,
          "n_samples": problem.n_samples.tolist(), "test_samples": int(test_set.labels.size),
          "network": network.describe(), "graph": config.graph},
         cost_model(problem, network, config))
-    score = tuning_score(problem, network, config)
-    doubled = config.budgets()["double"]
-    for method in config.methods:
-        result.tuning[method] = {}
-        for tau in config.taus(method):
-            base = base_algorithm(method, tau, config.batch_size)
-            result.tuning[method][tau] = compass_search(base, score, doubled,
-                                                        points=config.grid_points,
-                                                        max_extensions=config.max_extensions)
-            if bar is not None:
-                bar.update(note=f"{split} {method} tau={tau}")
-    for key, choice in result.needed().items():
-        algorithm = base_algorithm(choice.method, choice.tau, config.batch_size).with_values(
-            **choice.trial.values)
-        seeds = config.evaluation_seeds()
-        hists = runs(algorithm, problem, network, config.rounds, seeds, config.record_every)
-        result.evaluations[key] = Evaluation(choice.method, choice.tau, algorithm.parameters(),
-                                             seeds, hists)
-    return result
+
+
+def tune_job(item: tuple[ReproductionConfig, str, str, int]) -> TuningRecord:
+    """Step 1-2 for one ``(config, split, method, tau)``: the search with twice the budget."""
+    config, split, method, tau = item
+    problem, network = instance(config, split)
+    return compass_search(base_algorithm(method, tau, config.batch_size),
+                          tuning_score(problem, network, config), config.budgets()["double"],
+                          points=config.grid_points, explore=config.explore,
+                          max_extensions=config.max_extensions)
+
+
+def evaluation_job(item: tuple[ReproductionConfig, str, Choice]) -> Evaluation:
+    """Step 3 for one chosen configuration: its runs on the evaluation seeds."""
+    config, split, choice = item
+    problem, network = instance(config, split)
+    algorithm = base_algorithm(choice.method, choice.tau, config.batch_size).with_values(
+        **choice.trial.values)
+    seeds = config.evaluation_seeds()
+    return Evaluation(choice.method, choice.tau, algorithm.parameters(), seeds,
+                      runs(algorithm, problem, network, config.rounds, seeds, config.record_every))

@@ -446,9 +446,11 @@ class TauSweep:
 def local_training_sweep(
     algorithm: Algorithm, problem: Problem, network: Network, taus: Sequence[int] = (1, 2, 4, 8), *,
     sigma2: float = 0.0, fixed: str = "rounds", mc: MonteCarlo | None = None, method: str = "auto",
+    x0: Any = None,
 ) -> TauSweep:
     """``Mbar_K`` (``fixed="rounds"``, ``K = mc.rounds``) or the final ``E[M]`` (``fixed=
-    "computation"``, ``K tau = mc.rounds * taus[0]``) of ``algorithm`` for each ``tau`` in ``taus``.
+    "computation"``, ``K tau = mc.rounds * taus[0]``) of ``algorithm`` for each ``tau`` in ``taus``,
+    from the initial models ``x0`` (default 0).
 
     The fixed-computation sweep is a trade-off the paper does not claim: it is shown, never judged.
     """
@@ -462,7 +464,7 @@ def local_training_sweep(
     for t in taus:
         alg = algorithm.with_values(tau=int(t))
         k = mc.rounds if fixed == "rounds" else max(1, mc.rounds * int(taus[0]) // int(t))
-        curves = meter.curves(alg, k, sigma2=sigma2)
+        curves = meter.curves(alg, k, sigma2=sigma2, x0=x0)
         deterministic, how = curves.deterministic, curves.method
         per_tau.append(np.array([c[:-1].mean() if fixed == "rounds" else c[-1] for c in curves.values]))
         rounds.append(k)
@@ -473,7 +475,7 @@ def local_training_sweep(
 def check_c4_local_training(
     algorithm: Algorithm, problem: Problem, network: Network, taus: Sequence[int] = (1, 2, 4, 8), *,
     sigma2: float = 0.0, mc: MonteCarlo | None = None, method: str = "auto",
-    sweep: TauSweep | None = None,
+    sweep: TauSweep | None = None, x0: Any = None,
 ) -> CheckResult:
     r"""C4: local training saves communication: at a fixed number of rounds ``K``, ``tau = taus[1]``
     local steps give a smaller ``Mbar_K`` than ``tau = taus[0]``.
@@ -488,7 +490,7 @@ def check_c4_local_training(
     mc = mc or MonteCarlo()
     if sweep is None:
         sweep = local_training_sweep(algorithm, problem, network, taus, sigma2=sigma2, mc=mc,
-                                     method=method)
+                                     method=method, x0=x0)
     elif sweep.fixed != "rounds":
         raise InvalidParameterError("C4's verdict comes from the fixed-rounds sweep, got fixed="
                                     f"{sweep.fixed!r}")

@@ -5,10 +5,14 @@ parameter validation, :mod:`ltadmm_verify.algorithms.parameters`). :func:`compas
 those parameters (all but the ones held fixed, e.g. ``tau``) with the same number of
 configurations for every method, by a deterministic coordinate (compass) search:
 
-1. start at the centre of every range (geometric centre on a log scale, midpoint on a linear one);
-   the initial step of a parameter is its range divided into ``points - 1`` intervals;
-2. for each parameter in turn (the step size first), try one step up and one step down; move to the
-   first better configuration and keep moving in that direction while the score improves;
+1. score the centre of every range (geometric centre on a log scale, midpoint on a linear one),
+   then ``explore`` points of a scrambled Halton sequence (fixed seed) spread over the ranges: they
+   find combinations a one-parameter-at-a-time move cannot reach (e.g. a larger step with a smaller
+   penalty ratio when each alone diverges);
+2. from the best so far, for each parameter in turn (the step size first), try one step up and one
+   step down (the initial step of a parameter is its range divided into ``points - 1`` intervals);
+   move to the first better configuration and keep moving in that direction while the score
+   improves;
 3. after a pass over every parameter without improvement, halve every step; stop when ``budget``
    configurations have been scored (or every step is below :data:`MIN_LOG_STEP`).
 
@@ -30,6 +34,8 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from scipy import stats
 
 from .._validation import integer_at_least
 from ..algorithms import Algorithm
@@ -75,6 +81,15 @@ class TuningRecord:
             raise InvalidParameterError(f"no trial within a budget of {budget}")
         return min(trials, key=lambda t: (t.score, t.index))
 
+    def untried(self, budget: int | None = None) -> list[str]:
+        """Parameters no trial within ``budget`` moved from the start of the search (untuned)."""
+        trials = self.trials[: self.budget if budget is None else budget]
+        if not trials:
+            return list(self.declared)
+        start = trials[0].values
+        return [name for name in self.declared
+                if all(math.isclose(t.values[name], start[name]) for t in trials)]
+
     def searched(self, budget: int | None = None) -> dict[str, list[float]]:
         """The ranges as searched within ``budget`` trials (declared ends moved by the extensions)."""
         limit = self.budget if budget is None else budget
@@ -98,6 +113,7 @@ class TuningRecord:
             "declared_ranges": self.declared,
             "searched_ranges": self.searched(limit),
             "extensions": [e for e in self.extensions if e["before_trial"] < limit],
+            "untried": self.untried(limit),
         }
 
 
@@ -135,6 +151,7 @@ def compass_search(
     budget: int,
     *,
     points: int = 5,
+    explore: int = 8,
     max_extensions: int = 2,
     exclude: Sequence[str] = ("tau",),
 ) -> TuningRecord:
@@ -150,6 +167,8 @@ def compass_search(
         Number of configurations scored (repeated configurations are not scored twice).
     points : int
         Initial grid resolution: the first step of a parameter is its range over ``points - 1``.
+    explore : int
+        Halton points scored after the centre, before the compass moves.
     max_extensions : int
         How many times each end of a range may be extended.
     exclude : sequence of str
@@ -162,6 +181,7 @@ def compass_search(
     budget = integer_at_least("budget", budget, 1)
     points = integer_at_least("points", points, 2)
     max_extensions = integer_at_least("max_extensions", max_extensions, 0)
+    explore = integer_at_least("explore", explore, 0)
     declared = _declared(base, exclude)
     axes = [_Axis(name, rng, points) for name, rng in declared.items()]
     record = TuningRecord(
@@ -194,6 +214,12 @@ def compass_search(
     if best is None:
         raise InvalidParameterError(f"the centre of the declared ranges of {base.name} is not a valid "
                                     f"configuration: {declared}")
+    if explore:
+        for row in stats.qmc.Halton(len(axes), scramble=True, seed=0).random(explore):
+            u = [a.low + float(r) * (a.high - a.low) for a, r in zip(axes, row, strict=True)]
+            trial = evaluate(u)
+            if trial is not None and trial.score < best.score:
+                best, current = trial, u
 
     def valid(name: str, value: float) -> bool:
         try:

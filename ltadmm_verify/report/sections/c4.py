@@ -49,6 +49,7 @@ def table(case: Case, computation: TauSweep) -> dict[str, Any]:
     return {"title": f"{case.name}: fixed computation K tau = {computation.rounds[0] * computation.taus[0]}"
                      " local steps (no verdict: the paper does not claim this trade-off)",
             "header": ["tau", "rounds K", "messages (relative)", computation.measure],
+            "widths": [0.5, 0.8, 1.2, 1.5],
             "rows": [[str(t), str(k), fmt(k / computation.rounds[0]), fmt(m)]
                      for t, k, m in zip(computation.taus, computation.rounds, computation.means(),
                                         strict=True)]}

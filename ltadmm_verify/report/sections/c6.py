@@ -75,6 +75,7 @@ def verdict_table(split: SplitResult) -> dict[str, Any]:
                      f"{budgets['budget']} / {budgets['double']} configurations per (method, tau)",
             "header": ["t_comm/t_grad", "verdict", "ratio", "95% interval", "LT-ADMM family (tuned)",
                        "best baseline (tuned)", "sensitivity"],
+            "widths": [0.8, 0.9, 0.6, 1.0, 2.2, 2.0, 1.6],
             "rows": rows}
 
 
@@ -95,6 +96,7 @@ def tuning_table(split: SplitResult, ratio: float) -> dict[str, Any]:
                      f"tuning seeds {split.config.tuning_seeds()} ({split.config.budget} configurations "
                      "per (method, tau))",
             "header": ["method", "tau", "tuned parameters", "ranges searched", "extensions"],
+            "widths": [0.9, 0.4, 2.2, 3.0, 1.6],
             "rows": rows}
 
 
