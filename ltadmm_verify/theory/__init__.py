@@ -13,6 +13,10 @@
 - :mod:`.calibrate`: :func:`calibrate` an unknown constant on instances, with evidence.
 - :mod:`.certify`, :mod:`.certify_region`: certified linear rates for every mu-strongly convex,
   L-smooth cost (Lyapunov LMI, SPEC 6): :func:`certified_rate`, :func:`certified_region`.
+- :mod:`.pep`, :mod:`.worst_case`: the worst case after K rounds over a whole function class
+  (performance estimation, SPEC 10): :func:`worst_case` (the function shadows its module's name
+  on this package: import the module's other names with ``from ltadmm_verify.theory.worst_case
+  import ...``).
 """
 
 from .admissibility import AdmissibilityReport, admissible_step_size
@@ -49,6 +53,7 @@ from .prerun import (
     check_step_size,
 )
 from .trace import NonlinearRoundError, RoundMap, round_map
+from .worst_case import WorstCase, WorstCaseTooLargeError, worst_case
 
 __all__ = [
     "SYMBOLS",
@@ -69,6 +74,8 @@ __all__ = [
     "RoundMap",
     "StepSizeVerdict",
     "TheoremCard",
+    "WorstCase",
+    "WorstCaseTooLargeError",
     "admissible_step_size",
     "affine_map",
     "apply_check",
@@ -87,4 +94,5 @@ __all__ = [
     "spectral_radius",
     "stationary_covariance",
     "unregister",
+    "worst_case",
 ]
