@@ -13,11 +13,11 @@ import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn, TextIO
 
-from .commands import bounds, certify, constants, plot, report, reproduce, run
+from .commands import bounds, certify, constants, plot, report, reproduce, run, worst_case
 from .errors import LTADMMVerifyError
 
 #: subcommand modules; each defines ``add_parser(subparsers)`` registering a handler via set_defaults
-COMMANDS = (run, constants, bounds, report, reproduce, certify, plot)
+COMMANDS = (run, constants, bounds, report, reproduce, certify, plot, worst_case)
 
 #: library spellings in messages and their command-line equivalents
 CLI_SPELLING = {

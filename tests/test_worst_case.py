@@ -12,12 +12,16 @@ Independent references:
 
 from __future__ import annotations
 
+import json
+import sys
+
 import numpy as np
 import pytest
 
 import ltadmm_verify as lv
 from ltadmm_verify.algorithms import ExactADMM, LocalDSGD
 from ltadmm_verify.algorithms.run import run_loop
+from ltadmm_verify.cli import main
 from ltadmm_verify.errors import InvalidParameterError
 from ltadmm_verify.problems.quadratic import Quadratic
 from ltadmm_verify.theory.pep import depends_on_origin, unroll
@@ -30,6 +34,13 @@ from ltadmm_verify.theory.worst_case import (
     _solve_sdp,
     interpolation_slack,
     worst_case,
+)
+from ltadmm_verify.verify.worst_case_law import (
+    WorstCaseTable,
+    check_rate_law,
+    exponent_fits,
+    law_summary,
+    worst_case_table,
 )
 
 #: Clarabel solves these small SDPs to ~1e-9 relative; a formulation error shows at 1e-2 or more.
@@ -259,3 +270,75 @@ def test_bad_arguments(kwargs, match) -> None:
     with pytest.raises(InvalidParameterError, match=match):
         worst_case(lv.LTADMM(gamma=0.1, beta=0.1, rho=1.0, tau=1), lv.make_network("ring", 3),
                    **args)
+
+
+# ---------------------------------------------------------------------------- the rate law
+def _synthetic_table(a: float, b: float) -> WorstCaseTable:
+    rounds, taus = list(range(1, 9)), [1, 2, 3, 4]
+    values = 10.0 / np.outer(np.array(taus, float) ** b, np.array(rounds, float) ** a)
+    shape = values.shape
+    return WorstCaseTable("LTADMM", {}, "ring", 3, 1.0, None, "min", rounds, taus, values,
+                          np.ones(shape, bool), np.zeros(shape), np.zeros(shape),
+                          [["optimal"] * 8 for _ in taus])
+
+
+@pytest.mark.parametrize(("a", "b", "law"), [(1.0, 1.0, "holds"), (2.0, 1.5, "conservative"),
+                                             (0.5, 1.0, "fails"), (1.0, 0.6, "fails")])
+def test_rate_law_verdicts(a: float, b: float, law: str) -> None:
+    table = _synthetic_table(a, b)
+    fits = exponent_fits(table)
+    assert {f.direction for f in fits} == {"K", "tau"}
+    for fit in fits:
+        assert fit.exponent == pytest.approx(a if fit.direction == "K" else b, abs=1e-9)
+    assert law_summary(check_rate_law(table)) == law
+    again = WorstCaseTable.from_dict(table.to_dict())
+    np.testing.assert_allclose(again.values, table.values)
+    assert "K tau W" in table.table()
+
+
+def test_rate_law_uses_the_tail() -> None:
+    """``A / (K + 2)``: local exponents below 1 at small K, the law holds (K W is bounded)."""
+    table = _synthetic_table(1.0, 1.0)
+    table.values = 10.0 / np.outer(np.array(table.taus, float), np.array(table.rounds) + 0.5)
+    fits = [f for f in exponent_fits(table) if f.direction == "K"]
+    assert all(f.full_exponent < f.exponent for f in fits)
+    assert all(f.points == [5, 6, 7, 8] for f in fits)
+
+
+def test_table_refuses_beyond_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = sys.modules["ltadmm_verify.theory.worst_case"]  # the package's name is the function
+    monkeypatch.setattr(module, "MAX_GRAM_DIMENSION", 25)
+    table = worst_case_table(lv.LTADMM(gamma=0.1, beta=0.1, rho=1.0, tau=1),
+                             lv.make_network("ring", 3), rounds=[1, 2, 3, 4], taus=[1, 2], L=1.0)
+    assert np.isfinite(table.values[0, :3]).all() and np.isnan(table.values[0, 3])
+    assert table.statuses[1][2] == "refused: size limit"
+    assert any("refused" in note for note in table.notes)
+
+
+# ---------------------------------------------------------------------------- command line
+def test_cli_single_case_and_table(tmp_path, capsys) -> None:
+    assert main(["worst-case", "--rounds", "2", "--tau", "2", "--gamma", "0.2", "--witness",
+                 "--out", str(tmp_path / "one.json")]) == 0
+    out = capsys.readouterr().out
+    assert "worst case" in out and "verified" in out
+    data = json.loads((tmp_path / "one.json").read_text())
+    assert data["worst_case"]["verified"] and len(data["worst_case"]["witness"]["agents"]) == 3
+    assert main(["worst-case", "--rounds", "1", "2", "3", "--tau", "1", "2",
+                 "--out", str(tmp_path / "table.json")]) == 0
+    out = capsys.readouterr().out
+    assert "exponent in K" in out and "law A/(K tau)" in out
+    data = json.loads((tmp_path / "table.json").read_text())
+    assert data["law"] in ("holds", "conservative", "fails", "undecided")
+    assert len(data["table"]["values"]) == 2
+
+
+@pytest.mark.parametrize(("argv", "match"), [
+    (["--algorithm", "local-dsgd", "--beta", "0.1"], "--beta"),
+    (["--algorithm", "exact-admm", "--tau", "2"], "--tau"),
+    (["--rounds", "1", "2", "--witness"], "--witness"),
+    (["--agents", "6", "--tau", "10", "--rounds", "8"], "MAX_GRAM_DIMENSION"),
+    (["--rho", "2"], "radius"),
+])
+def test_cli_refusals(argv, match, capsys) -> None:
+    assert main(["worst-case", *argv]) == 2
+    assert match in capsys.readouterr().err
