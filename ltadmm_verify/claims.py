@@ -39,6 +39,9 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
           "geometric fit of M_k (rate < 1) and M_k -> 0"),
     Claim("O3", "open question: exact convergence of the no-reset VR variant",
           "as C2 with reset=False"),
+    Claim("W", "LT-ADMM's rate A/(K tau) (C1, exact gradients) at the worst case over every L-smooth, "
+               "possibly nonconvex, choice of local costs",
+          "performance estimation (SDP) of W(K, tau); tail exponents in K and tau >= 1 (margin 0.1)"),
     Claim("C6", "8x8 digits: better communication efficiency than the state of the art when "
                 "communication is expensive",
           "fair comparison (same tuning budget, tuning and evaluation seeds, bootstrap) against LED, "

@@ -44,6 +44,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "checks.graph": tuple(sorted(GENERATORS)),
     "algorithm.penalty": ("frozen", "inner"),
     "reproduction.splits": ("iid", "label"),
+    "worst_case.graph": tuple(sorted(GENERATORS)),
 }
 
 #: smallest allowed value of numeric settings (or of every element of a numeric list), by key path
@@ -69,6 +70,12 @@ MINIMUM: dict[str, float] = {
     "checks.gamma_fractions": 1e-300,
     "checks.vr_gamma_fraction": 1e-300,
     "checks.batch_size": 1,
+    "worst_case.agents": 2,
+    "worst_case.rounds": 1,
+    "worst_case.taus": 1,
+    "worst_case.gamma": 1e-300,
+    "worst_case.rho": 1e-300,
+    "worst_case.L": 1e-300,
     "reproduction.ratios": 1e-300,
     "reproduction.expensive_ratios": 1e-300,
 }
@@ -94,6 +101,9 @@ MAXIMUM: dict[str, int] = {
     "checks.tau": 1000,
     "checks.base_tau": 1000,
     "checks.batch_size": 100_000,
+    "worst_case.agents": 6,
+    "worst_case.rounds": 8,
+    "worst_case.taus": 4,
 }
 
 #: settings that are fractions (of the stability threshold, of the test set): open interval (0, 1)
