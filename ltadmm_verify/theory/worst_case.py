@@ -43,8 +43,9 @@ Size limits
 -----------
 The SDP has one interpolation constraint per ordered pair of points of each agent
 (``N (K (calls + 1))^2`` roughly) over a Gram matrix of ``1 + K N (calls + 1)`` vectors. Larger
-problems are refused up front (:class:`WorstCaseTooLargeError`) from the traced map, before any SDP
-is built: see :data:`MAX_GRAM_DIMENSION`, :data:`MAX_PAIRS` (measured in
+problems are refused up front (:class:`WorstCaseTooLargeError`), before any SDP is built: from a
+bound on the traced map when it exceeds the limits twice over, else from the exact sizes of the
+unrolled rounds (cheap); see :data:`MAX_GRAM_DIMENSION`, :data:`MAX_PAIRS` (measured in
 ``benchmarks/bench_worst_case.py``).
 """
 
@@ -240,9 +241,14 @@ class WorstCase:
 
 
 # ---------------------------------------------------------------------------- size
+#: Before unrolling, a problem whose size *bound* (points before merging) exceeds the limits by this
+#: factor is refused without unrolling it; the exact sizes are checked after unrolling (cheap).
+BOUND_FACTOR = 2
+
+
 @dataclass(frozen=True)
 class ProblemSize:
-    """Size of the SDP, known from the traced map before unrolling."""
+    """Size of the SDP (exact: after unrolling and merging coincident points)."""
 
     gram: int
     points_per_agent: int
@@ -256,12 +262,12 @@ class ProblemSize:
 
 
 def problem_size(algorithm: Algorithm, network: Network, rounds: int) -> ProblemSize:
-    """The size of the worst-case SDP of ``rounds`` rounds (upper bounds: before merging points).
+    """The size of the worst-case SDP of ``rounds`` rounds, before any SDP is built.
 
     Raises :class:`WorstCaseTooLargeError` beyond :data:`MAX_GRAM_DIMENSION` or :data:`MAX_PAIRS`.
     """
     system = _traced(algorithm, network)
-    return _check_size(system, rounds)
+    return _sized(system, rounds, lifted=False, anchored=depends_on_origin(system, rounds))[1]
 
 
 def _traced(algorithm: Algorithm, network: Network) -> Any:
@@ -273,24 +279,32 @@ def _traced(algorithm: Algorithm, network: Network) -> Any:
             "agents or local steps") from None
 
 
-def _check_size(system: Any, rounds: int, lifted: bool = False) -> ProblemSize:
-    per_agent, gram = count_points(system, rounds)
-    if lifted:
-        gram += (rounds - 1) * system.size
-    pairs = system.n_agents * per_agent * (per_agent - 1)
-    size = ProblemSize(gram, per_agent, pairs, lifted)
+def _refuse(system: Any, rounds: int, gram: int, per_agent: int, pairs: int, factor: int) -> None:
     what = (f"the worst case of {rounds} rounds for N={system.n_agents} agents with "
             f"{system.calls} oracle calls per round")
-    if gram > MAX_GRAM_DIMENSION:
+    bound = "" if factor == 1 else " at least"
+    if gram > factor * MAX_GRAM_DIMENSION:
         raise WorstCaseTooLargeError(
-            f"{what} needs a Gram matrix of dimension {gram} > MAX_GRAM_DIMENSION = "
+            f"{what} needs a Gram matrix of dimension{bound} {gram // factor} > MAX_GRAM_DIMENSION = "
             f"{MAX_GRAM_DIMENSION}; it would not solve in minutes. Use fewer rounds, agents or local "
             "steps")
-    if pairs > MAX_PAIRS:
+    if pairs > factor * MAX_PAIRS:
         raise WorstCaseTooLargeError(
-            f"{what} has {pairs} interpolation constraints (N x P x (P - 1), P = {per_agent} points "
-            f"per agent) > MAX_PAIRS = {MAX_PAIRS}. Use fewer rounds, agents or local steps")
-    return size
+            f"{what} has{bound} {pairs // factor} interpolation constraints (about N x P x (P - 1), "
+            f"P = {per_agent} points per agent) > MAX_PAIRS = {MAX_PAIRS}. Use fewer rounds, agents "
+            "or local steps")
+
+
+def _sized(system: Any, rounds: int, *, lifted: bool, anchored: bool) -> tuple[Unrolled, ProblemSize]:
+    """Unroll (after a coarse check of the size bound) and check the exact size."""
+    per_agent, gram = count_points(system, rounds)
+    _refuse(system, rounds, gram, per_agent, system.n_agents * per_agent * (per_agent - 1),
+            BOUND_FACTOR)
+    unrolled = unroll(system, rounds, anchored=anchored, lift=lifted)
+    counts = np.bincount(unrolled.agent)
+    pairs = int((counts * (counts - 1)).sum())
+    _refuse(system, rounds, unrolled.n_vectors, int(counts.max()), pairs, 1)
+    return unrolled, ProblemSize(unrolled.n_vectors, int(counts.max()), pairs, lifted)
 
 
 # ---------------------------------------------------------------------------- the SDP
@@ -533,7 +547,6 @@ def worst_case(
     cls = FunctionClass(L, mu)
     system = _traced(algorithm, network)
     use_scs = solver == "scs"
-    size = _check_size(system, rounds, lifted=use_scs)
     anchored = depends_on_origin(system, rounds)
     if radius is not None:
         radius = positive_float("radius", radius)
@@ -550,7 +563,7 @@ def worst_case(
         radius = None
     if anchored:
         notes.append(f"the iteration depends on the origin: ||x_bar_0|| <= {radius:g} imposed")
-    unrolled = unroll(system, rounds, anchored=anchored, lift=size.lifted)
+    unrolled, size = _sized(system, rounds, lifted=use_scs, anchored=anchored)
     forms = _forms(unrolled, cls)
     build = time.perf_counter() - start
     name = "scs" if use_scs else "clarabel"
@@ -565,8 +578,7 @@ def worst_case(
                 and witness.max_violation <= WITNESS_RTOL)
     params = {**algorithm.parameters(), "algorithm": type(algorithm).__name__,
               "n_agents": network.n_agents}
-    sizes = {**size.to_dict(), "gram": unrolled.n_vectors, "points": unrolled.n_points,
-             "pairs": int(forms.a.size), "merged": unrolled.merged}
+    sizes = {**size.to_dict(), "points": unrolled.n_points, "merged": unrolled.merged}
     return WorstCase(value, status, accuracy, verified, witness, metric, cls, rounds, radius, sizes,
                      {"build": build, "solve": seconds, "total": time.perf_counter() - start},
                      params, name, notes)
