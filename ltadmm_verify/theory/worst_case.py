@@ -400,8 +400,10 @@ def _solve_sdp(unrolled: Unrolled, forms: _Forms, *, metric: str, radius: float 
     if solver == "scs":
         opts = {"solver": cp.SCS, "eps_abs": SCS_EPS, "eps_rel": SCS_EPS, "max_iters": SCS_ITERS}
     else:
+        # one thread: Clarabel's thread pool does not survive a fork, and the report and the job
+        # runner fork worker processes (a forked child solving with the pool deadlocks)
         opts = {"solver": cp.CLARABEL, "tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10,
-                "tol_feas": 1e-10, "max_iter": 500}
+                "tol_feas": 1e-10, "max_iter": 500, "max_threads": 1}
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():  # inaccuracy is recorded in the status and re-checked
