@@ -213,6 +213,15 @@ def test_lifted_formulation_agrees_with_the_dense_one() -> None:
     assert values[1] == pytest.approx(values[0], rel=1e-6)
 
 
+def test_scs_on_the_lifted_formulation_agrees() -> None:
+    alg = lv.LTADMM(gamma=0.3, beta=0.2, rho=1.0, tau=2)
+    net = lv.make_network("complete", 2)
+    dense = worst_case(alg, net, rounds=2, L=1.0)
+    lifted = worst_case(alg, net, rounds=2, L=1.0, solver="scs")
+    assert lifted.solver == "scs" and lifted.size["lifted"] and lifted.verified
+    assert lifted.value == pytest.approx(dense.value, rel=1e-5)  # SCS_EPS = 1e-7, first order
+
+
 # ---------------------------------------------------------------------------- other algorithms
 def test_implicit_step_exact_admm() -> None:
     """A local solve queries the point it returns (feed-through): its worst case is computed and
