@@ -235,7 +235,9 @@ def reference_run(
         row: dict[str, float] = {"round": k}
         if metrics:
             row.update(reference_metrics(model, x, x_star))
-        row.update(grad_evals=evals, messages=messages)
+        # an ideal network delivers every message, d floats each
+        row.update(grad_evals=evals, messages=messages, messages_delivered=messages,
+                   floats_sent=messages * d)
         for key, value in row.items():
             result.history.setdefault(key, []).append(value)
 

@@ -6,6 +6,7 @@ The shared run loop is :mod:`ltadmm_verify.algorithms.run` (internal); run an al
 
 from .base import Algorithm, State
 from .baselines import KGT, LED, ExactADMM, LocalDSGD
+from .channel import Channel, Compressor, GilbertElliott, Quantize, RandK, StochasticQuantize, TopK
 from .ltadmm import LTADMM, LTADMMVR
 from .metrics import MetricRecorder
 from .oracles import GaussianNoise, GradientOracle, GradientTable, Oracle, OracleMemory
@@ -18,15 +19,22 @@ __all__ = [
     "LTADMM",
     "LTADMMVR",
     "Algorithm",
+    "Channel",
+    "Compressor",
     "ExactADMM",
     "GaussianNoise",
+    "GilbertElliott",
     "GradientOracle",
     "GradientTable",
     "LocalDSGD",
     "MetricRecorder",
     "Oracle",
     "OracleMemory",
+    "Quantize",
+    "RandK",
     "Range",
     "RunResult",
     "State",
+    "StochasticQuantize",
+    "TopK",
 ]

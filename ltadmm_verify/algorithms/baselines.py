@@ -244,7 +244,8 @@ class ExactADMM(Algorithm):
                      - \big\langle x, \textstyle\sum_{j\in N_i} z_{ij,k}\big\rangle\\
         z_{ij,k+1} &= (1-\alpha) z_{ij,k} - \alpha (z_{ji,k} - 2\rho x_{j,k+1})
 
-    (the z-update of LT-ADMM; one vector per directed edge per round, via ``exchange``).
+    (the z-update of LT-ADMM; one vector per directed edge per round, via ``exchange``; a lost
+    message holds ``z_ij``, as in LT-ADMM).
 
     Local solve: the oracle's ``local_solve`` with ``r_i = rho d_i`` and ``v_i = sum_j z_ij``:
 
@@ -296,7 +297,7 @@ class ExactADMM(Algorithm):
         rho_d = self.rho * backend.degrees[:, None].astype(np.float64)
         x = oracle.local_solve(z_sum, rho_d, state.x, k, self.inner_steps)
         state.z = (1.0 - self.alpha) * z - self.alpha * backend.exchange(
-            z - 2.0 * self.rho * x[backend.edge_source]
+            z - 2.0 * self.rho * x[backend.edge_source], fallback=-z
         )
         state.x = x
         return state

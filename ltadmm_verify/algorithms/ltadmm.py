@@ -57,6 +57,8 @@ class LTADMM(Algorithm):
         z_{ij,k+1} &= (1-\alpha) z_{ij,k} - \alpha (z_{ji,k} - 2\rho x_{j,k+1})
 
     Agent ``j`` sends ``z_{ji,k} - 2 rho x_{j,k+1}`` to ``i``: one vector per directed edge per round.
+    On an unreliable channel (:class:`~ltadmm_verify.algorithms.channel.Channel`) a lost message
+    holds the edge variable, ``z_{ij,k+1} = z_{ij,k}`` (the exchange's fallback is ``-z_ij``).
     Initialisation: ``z_{ij,0} = x_{i,0}``. At a fixed point ``z_ij + z_ji = 2 rho x*`` and
     ``sum_i grad f_i(x*) = 0``.
 
@@ -135,7 +137,8 @@ class LTADMM(Algorithm):
         outgoing = phi[backend.edge_source]
         outgoing *= -2.0 * self.rho
         outgoing += z
-        received = backend.exchange(outgoing)
+        # a lost message holds z_ij: (1 - alpha) z_ij + alpha z_ij (exact for alpha = 1/2)
+        received = backend.exchange(outgoing, fallback=np.negative(z))
         received *= self.alpha
         new_z = (1.0 - self.alpha) * z
         new_z -= received

@@ -135,8 +135,12 @@ class GradientOracle(Oracle):
 
     Attributes
     ----------
-    evals : int
-        Per-sample gradient evaluations made so far by the local agents.
+    row_evals : ndarray of int, shape (rows,)
+        Per-sample gradient evaluations made so far by each row (agent, or agent of a replica).
+    active : ndarray of bool, shape (rows,), or None
+        Rows whose evaluations count (``None``: all); an inactive agent skips its round
+        (:class:`~ltadmm_verify.algorithms.channel.Channel`), so its evaluations, made and then
+        discarded by the vectorised round, are not counted.
     """
 
     def __init__(
@@ -155,12 +159,25 @@ class GradientOracle(Oracle):
         self.noise = noise
         self.seed = seed
         self.streams = RowStreams(seed, self.agents)
-        self.evals = 0
+        self.row_evals = np.zeros(self.agents.size, dtype=np.int64)
+        self.active: NDArray[np.bool_] | None = None
         self._m = problem.n_samples
         self._m_column = self._m[:, None].astype(np.float64)
         self._last_sample = self._m[:, None] - 1
         self._padding = np.arange(problem.max_samples)[None, :] >= self._m[:, None]
         self._solvers: dict[bytes, tuple[FloatArray, FloatArray]] = {}
+
+    @property
+    def evals(self) -> int:
+        """Per-sample gradient evaluations made so far by the local agents (all rows)."""
+        return int(self.row_evals.sum())
+
+    def _count(self, per_row: int | IntArray) -> None:
+        """Count ``per_row`` evaluations for every (active) row."""
+        if self.active is None:
+            self.row_evals += per_row
+        else:
+            self.row_evals += np.where(self.active, per_row, 0)
 
     def indices(self, k: int, t: int) -> IntArray:
         """Minibatch indices for round ``k``, local step ``t``: shape ``(n_local, |B|)``.
@@ -180,17 +197,17 @@ class GradientOracle(Oracle):
 
     def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
         """``grad f_{i,h}(x_i)`` for ``h in idx[i]`` (counted)."""
-        self.evals += idx.size
+        self._count(idx.shape[1])
         return self.problem.sample_gradients(X, idx)
 
     def all_sample_gradients(self, X: FloatArray) -> FloatArray:
         """Every per-sample gradient, padded (counted as ``sum_i m_i``)."""
-        self.evals += int(self._m.sum())
+        self._count(self._m)
         return self.problem.all_sample_gradients(X)
 
     def full_gradients(self, X: FloatArray) -> FloatArray:
         """``grad f_i(x_i)`` (counted as ``sum_i m_i``)."""
-        self.evals += int(self._m.sum())
+        self._count(self._m)
         return self.problem.local_gradients(X)
 
     def add_noise(self, g: FloatArray, k: int, t: int) -> FloatArray:
@@ -210,7 +227,7 @@ class GradientOracle(Oracle):
             g = self.full_gradients(X)
         else:
             idx = self.indices(k, t)
-            self.evals += idx.size
+            self._count(idx.shape[1])
             g = self.problem.mean_sample_gradients(X, idx)
         return self.add_noise(g, k, t)
 

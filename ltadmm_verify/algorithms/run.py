@@ -22,12 +22,14 @@ from ..network import Network
 from ..problems.base import FloatArray, Problem
 from ..progress import ProgressBar
 from .base import Algorithm
+from .channel import Channel
 from .metrics import MetricRecorder
 from .oracles import GaussianNoise, GradientOracle
 from .randomness import check_seed
+from .transport import ChannelTransport, snapshot
 
 BACKENDS = ("simulator", "mpi")
-COUNTERS = ("grad_evals", "messages")
+COUNTERS = ("grad_evals", "messages", "messages_delivered", "floats_sent")
 #: most recorded rounds of one run (the history is kept in memory): raise ``record_every`` beyond
 MAX_RECORDS = 10**6
 
@@ -43,7 +45,9 @@ class RunResult:
     history : dict of str to ndarray
         One 1-D array per quantity, one entry per recorded round: ``round``, the metrics of
         :mod:`ltadmm_verify.algorithms.metrics`, and the cumulative network-wide counts
-        ``grad_evals`` (per-sample gradient evaluations) and ``messages`` (vectors sent over edges).
+        ``grad_evals`` (per-sample gradient evaluations), ``messages`` (vectors sent over edges),
+        ``messages_delivered`` (those that arrived: all of them on an ideal channel) and
+        ``floats_sent`` (``d`` per message unless compressed).
     status : {"completed", "diverged"}
     diverged_at : int or None
         First round whose state was non-finite or blew up.
@@ -127,6 +131,7 @@ def run_loop(
     progress: bool = False,
     divergence_factor: float = 1e6,
     observers: Mapping[str, Callable[[FloatArray], float]] | None = None,
+    channel: Channel | None = None,
 ) -> RunResult:
     """Run ``algorithm`` for ``rounds`` communication rounds and record metrics (no step-size check).
 
@@ -164,6 +169,10 @@ def run_loop(
         Extra quantities recorded beside the metrics: ``observers[name](X)`` is called with the full
         models ``X`` ``(N, d)`` at every recorded round (on the root) and its float value joins
         ``history[name]`` (e.g. test accuracy of ``x_bar``).
+    channel : Channel, optional
+        The network the messages go through (:class:`~ltadmm_verify.algorithms.channel.Channel`:
+        loss, agent activation, compression, channel noise; SPEC 8). ``None`` or ``Channel()``:
+        the ideal network (bit-identical to each other).
 
     Returns
     -------
@@ -172,7 +181,8 @@ def run_loop(
     seed = check_seed(seed)
     return replica_loop(algorithm, problem, network, rounds, [seed], x0=x0, noise=noise,
                         record_every=record_every, backend=backend, progress=progress,
-                        divergence_factor=divergence_factor, observers=observers)[0]
+                        divergence_factor=divergence_factor, observers=observers,
+                        channel=channel)[0]
 
 
 def check_seeds(seeds: Sequence[int]) -> list[int]:
@@ -208,6 +218,7 @@ def replica_loop(
     progress: bool = False,
     divergence_factor: float = 1e6,
     observers: Mapping[str, Callable[[FloatArray], float]] | None = None,
+    channel: Channel | None = None,
 ) -> list[RunResult]:
     """:func:`run_loop` for every seed of ``seeds`` at once; result ``r`` is the run with ``seeds[r]``.
 
@@ -245,6 +256,10 @@ def replica_loop(
     divergence_factor = positive_float("divergence_factor", divergence_factor)
     if noise is not None and not isinstance(noise, GaussianNoise):
         raise InvalidParameterError(f"noise must be GaussianNoise or None, got {noise!r}")
+    if channel is None:
+        channel = Channel()
+    if not isinstance(channel, Channel):
+        raise InvalidParameterError(f"channel must be a Channel (e.g. Channel(loss=0.1)), got {channel!r}")
     algorithm.validate_for(problem)
     observers = dict(observers or {})
     clash = sorted(set(observers) & {"round", *COUNTERS, *MetricRecorder(problem).names})
@@ -260,6 +275,9 @@ def replica_loop(
     replicas = len(seeds)
     single = make_backend(backend, network)
     transport = single if replicas == 1 else Replicated(single, replicas)
+    lossy = None if channel.ideal else ChannelTransport(transport, channel, np.asarray(seeds))
+    if lossy is not None:
+        transport = lossy
     rows = transport.agents
     local_problem = problem if np.array_equal(rows, np.arange(problem.n_agents)) else problem.restrict(rows)
     oracle = GradientOracle(
@@ -285,11 +303,7 @@ def replica_loop(
     def record(k: int, which: list[int], final: bool) -> None:
         """Record round ``k`` for the replicas ``which`` (their last record when ``final``)."""
         full = transport.gather(state.x)
-        counts = {
-            # every replica makes the same evaluations
-            "grad_evals": transport.total(oracle.evals) // replicas,
-            "messages": transport.total(transport.messages),
-        }
+        counts = _counts(transport, lossy, oracle, replicas, d)
         if recorder is None or full is None:
             return
         models = np.ascontiguousarray(full.reshape(n, replicas, d).transpose(1, 0, 2))
@@ -298,7 +312,8 @@ def replica_loop(
             for r in which:
                 extra = {name: float(f(models[r])) for name, f in observers.items()}
                 values = {name: float(v[r]) for name, v in metrics.items()}
-                histories[r].append({"round": float(k), **values, **counts, **extra})
+                mine = {name: float(c[r]) for name, c in counts.items()}
+                histories[r].append({"round": float(k), **values, **mine, **extra})
                 if final:
                     finals[r] = models[r].copy()
 
@@ -307,7 +322,10 @@ def replica_loop(
     bar = ProgressBar(rounds, f"{algorithm.name}", enabled=progress and transport.is_root)
     for k in range(rounds):
         with np.errstate(over="ignore", invalid="ignore"):
-            state = algorithm.step(state, k, local_problem, transport, oracle)
+            if lossy is None:
+                state = algorithm.step(state, k, local_problem, transport, oracle)
+            else:
+                state = _unreliable_round(algorithm, state, k, local_problem, lossy, oracle)
             peaks = np.abs(state.x).reshape(-1, replicas, d).max(axis=(0, 2))
         blown = ~np.isfinite(peaks) | (peaks > limit)
         stopped: list[int] = []
@@ -346,7 +364,34 @@ def replica_loop(
             "rounds": rounds,
             "sigma2": None if noise is None else noise.sigma2,
             "backend": transport.name,
+            "channel": channel.describe(),
         }
         results.append(RunResult(x=finals[r], history=history, status=status,
                                  diverged_at=diverged_at[r], message=message, parameters=parameters))
     return results
+
+
+def _unreliable_round(algorithm: Algorithm, state: Any, k: int, problem: Problem,
+                      transport: ChannelTransport, oracle: GradientOracle) -> Any:
+    """One round on an unreliable channel: draw the round's events, step, let inactive agents skip."""
+    transport.start_round(k)
+    skipping = not transport.active.all()
+    oracle.active = transport.active if skipping else None
+    before = snapshot(state) if skipping else None
+    after = algorithm.step(state, k, problem, transport, oracle)
+    return after if before is None else transport.skip_inactive(before, after)
+
+
+def _counts(transport: Backend, lossy: ChannelTransport | None, oracle: GradientOracle,
+            replicas: int, d: int) -> dict[str, list[int]]:
+    """The cumulative counters of every replica (network-wide: summed over the processes)."""
+    if lossy is None:
+        # every replica makes the same evaluations and sends the same messages
+        messages = transport.total(transport.messages)
+        same = {"grad_evals": transport.total(oracle.evals) // replicas, "messages": messages,
+                "messages_delivered": messages, "floats_sent": messages * d}
+        return {name: [value] * replicas for name, value in same.items()}
+    evals = oracle.row_evals.reshape(-1, replicas).sum(axis=0)
+    rows = {"grad_evals": evals, "messages": lossy.sent, "messages_delivered": lossy.delivered,
+            "floats_sent": lossy.floats}
+    return {name: [transport.total(int(v)) for v in values] for name, values in rows.items()}

@@ -26,6 +26,8 @@ class Backend(ABC):
         Their degrees ``d_i``.
     edge_source : ndarray of int, shape (e_local,)
         For each directed edge leaving a local agent, the *local* index of that agent.
+    edge_ids : ndarray of int, shape (e_local,)
+        The global index (in the network's directed edges) of each of those edges.
     messages : int
         Vectors sent so far by the local agents (one per directed edge per exchange).
     is_root : bool
@@ -37,6 +39,7 @@ class Backend(ABC):
     agents: IntArray
     degrees: IntArray
     edge_source: IntArray
+    edge_ids: IntArray
     messages: int
     is_root: bool
 
@@ -45,9 +48,12 @@ class Backend(ABC):
         """``sum_{j in N_i} v_ij`` for every local agent: ``(e_local, d) -> (n_local, d)``."""
 
     @abstractmethod
-    def exchange(self, edge_values: FloatArray) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
         """Send ``v_ij`` along every edge ``i -> j``; return, at edge ``i -> j``, the ``v_ji`` received.
 
+        ``fallback`` ``(e_local, d)``: what edge ``i -> j`` gets instead when the message ``j -> i``
+        is lost on an unreliable channel (:mod:`ltadmm_verify.algorithms.channel`); an ideal
+        transport never uses it. ``None``: the algorithm cannot run on a lossy channel.
         Counts one message per directed edge leaving a local agent.
         """
 

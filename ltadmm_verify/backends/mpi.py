@@ -168,6 +168,7 @@ class MPIBackend(Backend):
         self.agents = np.arange(lo, hi, dtype=np.int64)
         self.degrees = network.degrees[lo:hi]
         self.edge_source = network.edge_source[e_lo:e_hi] - lo
+        self.edge_ids = np.arange(e_lo, e_hi, dtype=np.int64)
         self.messages = 0
         self.bytes_sent = 0
 
@@ -227,7 +228,7 @@ class MPIBackend(Backend):
     def edge_sum(self, edge_values: FloatArray) -> FloatArray:
         return np.asarray(self._incidence @ edge_values)
 
-    def exchange(self, edge_values: FloatArray) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
         self.messages += self.edge_source.size
         out = np.empty_like(edge_values, dtype=np.float64)
         out[self._inner_edges] = edge_values[self._inner_reverse]

@@ -39,6 +39,8 @@ class Replicated(Backend):
     degrees : ndarray of int, shape (n_local R,)
     edge_source : ndarray of int, shape (e_local R,)
         Row ``e R + r`` (edge ``e`` of replica ``r``) leaves row ``source(e) R + r``.
+    edge_ids : ndarray of int, shape (e_local R,)
+        Global index of the directed edge of every edge row.
     """
 
     def __init__(self, inner: Backend, replicas: int) -> None:
@@ -51,6 +53,7 @@ class Replicated(Backend):
         self.agents = np.repeat(inner.agents, self.replicas)
         self.degrees = np.repeat(inner.degrees, self.replicas)
         self.edge_source = (inner.edge_source[:, None] * self.replicas + copies[None, :]).ravel()
+        self.edge_ids = np.repeat(inner.edge_ids, self.replicas)
 
     @property
     def messages(self) -> int:  # type: ignore[override]  # read-only: counted by the wrapped backend
@@ -68,7 +71,7 @@ class Replicated(Backend):
     def edge_sum(self, edge_values: FloatArray) -> FloatArray:
         return self._tall(self.inner.edge_sum(self._wide(edge_values)))
 
-    def exchange(self, edge_values: FloatArray) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
         return self._tall(self.inner.exchange(self._wide(edge_values)))
 
     def mix(self, agent_values: FloatArray) -> FloatArray:

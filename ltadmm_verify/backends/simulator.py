@@ -24,12 +24,13 @@ class Simulator(Backend):
         self.agents = np.arange(network.n_agents, dtype=np.int64)
         self.degrees = network.degrees
         self.edge_source = network.edge_source
+        self.edge_ids = np.arange(network.n_directed_edges, dtype=np.int64)
         self.messages = 0
 
     def edge_sum(self, edge_values: FloatArray) -> FloatArray:
         return np.asarray(self.network.incidence_out @ edge_values)
 
-    def exchange(self, edge_values: FloatArray) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
         self.messages += self.network.n_directed_edges
         return edge_values[self.network.edge_reverse]
 

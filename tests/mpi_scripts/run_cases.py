@@ -35,7 +35,16 @@ SEED = 7
 REPLICA_SEEDS = (SEED, 11, 12)
 
 #: cases also run on a star graph (missing ones are skipped)
-STAR_CASES = ("ltadmm-inner-batch", "ltadmm-vr-reset", "LED-ls", "KGT-ls")
+STAR_CASES = ("ltadmm-inner-batch", "ltadmm-vr-reset", "LED-ls", "KGT-ls", "KGT-unreliable")
+
+#: unreliable networks (SPEC 8): loss, bursts, inactive agents, compression and channel noise
+CHANNELS: dict[str, lv.Channel] = {
+    "ltadmm-unreliable": lv.Channel(loss=0.3, activation=0.7, compression=lv.RandK(2), noise=0.01),
+    "ltadmm-vr-unreliable": lv.Channel(loss=lv.GilbertElliott(0.8, 0.2, 0.4), activation=0.8,
+                                       compression=lv.StochasticQuantize(3)),
+    "LED-unreliable": lv.Channel(loss=0.2, compression=lv.TopK(0.5), noise=0.01),
+    "KGT-unreliable": lv.Channel(loss=0.2, activation=0.8, compression=lv.Quantize(0.01)),
+}
 
 #: (class name in ltadmm_verify.algorithms.baselines, parameters); missing classes are skipped
 BASELINES: list[tuple[str, dict[str, Any]]] = [
@@ -80,6 +89,9 @@ def cases() -> dict[str, tuple[Algorithm, str, GaussianNoise | None]]:
             "logistic",
             None,
         ),
+        "ltadmm-unreliable": (LTADMM(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=2), "ls", None),
+        "ltadmm-vr-unreliable": (
+            LTADMMVR(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=2, reset=False), "ls", None),
     }
     try:
         baselines = importlib.import_module("ltadmm_verify.algorithms.baselines")
@@ -90,6 +102,8 @@ def cases() -> dict[str, tuple[Algorithm, str, GaussianNoise | None]]:
         if cls is not None:
             for key in ("ls", "logistic"):
                 out[f"{cls_name}-{key}"] = (cls(**params), key, None)
+            if f"{cls_name}-unreliable" in CHANNELS:
+                out[f"{cls_name}-unreliable"] = (cls(**params), "ls", None)
     return out
 
 
@@ -108,12 +122,13 @@ def run_all(backend: str, replicas: bool = False) -> dict[str, np.ndarray] | Non
     runs = [(name + suffix, case, network) for name, case in cases().items()
             for suffix, network in graphs.items() if not suffix or name in STAR_CASES]
     for name, (algorithm, key, noise), network in runs:
+        channel = CHANNELS.get(name.split("@")[0])
         if replicas:
             results = replica_loop(algorithm, probs[key], network, ROUNDS, REPLICA_SEEDS, noise=noise,
-                                   backend=backend)
+                                   backend=backend, channel=channel)
         else:
             results = [run_loop(algorithm, probs[key], network, ROUNDS, seed=SEED, noise=noise,
-                                backend=backend)]
+                                backend=backend, channel=channel)]
         for seed, result in zip(REPLICA_SEEDS, results, strict=False):
             root = result.x is not None
             if root:
