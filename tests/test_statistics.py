@@ -131,3 +131,16 @@ def test_limit_slope_exact_and_simulated():
     noisy = vs.limit_slope(x, samples, toward_zero=True)
     assert noisy.estimate.half_width > 0
     assert noisy.estimate.contains(1.0)
+
+
+def test_local_slopes_of_a_power_law_and_of_a_geometric_decay():
+    """A power law has one local slope everywhere; a geometric decay steepens across the range,
+    so the interval of its limit slope (the hull) is wide where the decay has not settled."""
+    k = np.arange(10.0, 100.0, 10.0)
+    low, high = vs.local_slopes(k, k**-0.5)
+    assert low == pytest.approx(-0.5) and high == pytest.approx(-0.5)
+    low, high = vs.local_slopes(k, 0.99**k, pieces=2)
+    assert low < -0.6 and high > -0.4  # local slope k log(0.99): -0.1 at k = 10, -0.9 at k = 90
+    fit = vs.Estimate(-0.5, 0.1, 9)
+    assert vs.hull(fit, (low, high)) == (low, high)
+    assert vs.hull(fit, (-0.5, -0.5)) == (fit.low, fit.high)

@@ -35,6 +35,7 @@ from ltadmm_verify.theory.worst_case import (
     interpolation_slack,
     worst_case,
 )
+from ltadmm_verify.verify import Verdict
 from ltadmm_verify.verify.worst_case_law import (
     WorstCaseTable,
     check_rate_law,
@@ -312,6 +313,24 @@ def test_rate_law_uses_the_tail() -> None:
     fits = [f for f in exponent_fits(table) if f.direction == "K"]
     assert all(f.full_exponent < f.exponent for f in fits)
     assert all(f.points == [5, 6, 7, 8] for f in fits)
+
+
+def test_rate_law_a_transient_dip_is_undecided() -> None:
+    """The 2-path at ``gamma = beta = 0.1`` (``tau = 1``, ``K = 1..6``; thorough profile): ``K W``
+    grows over the tail (exponent 0.84 [0.83, 0.85]) but the local exponent fell from 0.96 to get
+    there, and over ``K = 1..10`` it rises again above 1. The check is undecided; the same tail
+    exponent with no dip (a clean power law) is a FAIL."""
+    rounds = list(range(1, 7))
+    k_w = np.array([20.52, 21.17, 21.95, 22.81, 23.65, 24.35])
+    table = WorstCaseTable("LTADMM", {}, "path", 2, 1.0, None, "min", rounds, [1],
+                           (k_w / np.array(rounds))[None, :], np.ones((1, 6), bool),
+                           np.zeros((1, 6)), np.zeros((1, 6)), [["optimal"] * 6])
+    (dip,) = check_rate_law(table)
+    assert dip.measured == pytest.approx(0.84, abs=0.01)
+    assert dip.verdict == Verdict.INCONCLUSIVE and dip.interval[1] > 0.95
+    table.values = 10.0 / np.array(rounds, float)[None, :] ** 0.84
+    (clean,) = check_rate_law(table)
+    assert clean.verdict == Verdict.FAIL
 
 
 def test_table_refuses_beyond_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:

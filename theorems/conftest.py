@@ -4,9 +4,12 @@ Every property records each generated example's :class:`~ltadmm_verify.verify.Ch
 ``record(result)``; the terminal summary prints, per check, the number of examples per verdict
 (PASS, FAIL, INCONCLUSIVE, NOT APPLICABLE: the rule of :mod:`ltadmm_verify.verify.verdict`; a
 property fails only on FAIL, an undecided example is INCONCLUSIVE and counted here), the range of
-the measured values, the bound and the worst example (the Hypothesis profiles ``ci`` / ``thorough`` are
-registered in the repository's root ``conftest.py``). Under ``pytest -n N`` (pytest-xdist) every
-worker sends what its properties found to the controller, which prints one summary.
+the measured values, the bound and the worst example, then every pinned finding (strict ``xfail``)
+that failed as expected, with its reason and the counterexample Hypothesis reported (the explicit
+``@example`` of a finding is its minimal counterexample; the Hypothesis profiles ``ci`` /
+``thorough`` are registered in the repository's root ``conftest.py``). Under ``pytest -n N``
+(pytest-xdist) every worker sends what its properties found to the controller, which prints one
+summary.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import event
+from hypothesis import currently_in_test_context, event
 
 from ltadmm_verify.verify import CheckResult, Verdict
 
@@ -48,11 +51,40 @@ class Finding:
 FINDINGS: dict[str, list[Finding]] = defaultdict(list)
 #: node ids of the strict expected failures (pinned findings): their examples are summarised apart
 PINNED: set[str] = set()
+#: per pinned finding that failed as expected: its reason and the counterexample Hypothesis reported
+COUNTEREXAMPLES: dict[str, tuple[str, list[str]]] = {}
+#: lines of a counterexample kept in the summary (the example, its ``note`` lines, the assertion)
+COUNTEREXAMPLE_LINES = 12
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Remember which properties are pinned findings (strict ``xfail``)."""
     PINNED.update(item.nodeid for item in items if item.get_closest_marker("xfail"))
+
+
+def _counterexample(text: str) -> list[str]:
+    """The failing example Hypothesis reported, from a failure report: the assertion, the example's
+    first line and the property's ``note`` lines (the measured numbers and the instance); the
+    example's arguments in full when there are no notes."""
+    lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    start = next((i for i, line in enumerate(lines) if line.startswith(("Falsifying", "Failing"))),
+                 None)
+    if start is None:
+        kept = lines[:1]
+    else:
+        end = next((i for i in range(start, len(lines)) if lines[i] == ")"), len(lines) - 1)
+        notes = [line for line in lines[end + 1:] if line and not line.startswith(
+            ("Explanation", "These lines", "/", "You can reproduce", "Highest target"))]
+        kept = [lines[0], lines[start]] + (notes or lines[start + 1:end + 1])
+    return [line if len(line) <= 200 else line[:197] + "..." for line in kept[:COUNTEREXAMPLE_LINES]]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Keep the counterexample of every pinned finding that failed as expected (``xfailed``); with
+    pytest-xdist this runs on the controller, which receives every worker's reports."""
+    if report.when == "call" and report.skipped and hasattr(report, "wasxfail"):
+        COUNTEREXAMPLES[report.nodeid] = (str(report.wasxfail),
+                                          _counterexample(report.longreprtext))
 
 
 def _key(claim: str) -> str:
@@ -66,7 +98,8 @@ def record() -> Callable[[CheckResult], None]:
 
     def _record(result: CheckResult) -> None:
         FINDINGS[_key(result.claim)].append(Finding.of(result))
-        event(f"{result.claim}: {result.verdict}")
+        if currently_in_test_context():  # a property without @given has no Hypothesis events
+            event(f"{result.claim}: {result.verdict}")
 
     return _record
 
@@ -107,9 +140,15 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print what the theorem properties found."""
-    if not FINDINGS:
-        return
-    terminalreporter.section("theorem checks: what the properties found")
-    for claim in sorted(FINDINGS):
-        terminalreporter.write_line(_summary(claim, FINDINGS[claim]))
+    """Print what the theorem properties found, then every pinned finding with its counterexample."""
+    if FINDINGS:
+        terminalreporter.section("theorem checks: what the properties found")
+        for claim in sorted(FINDINGS):
+            terminalreporter.write_line(_summary(claim, FINDINGS[claim]))
+    if COUNTEREXAMPLES:
+        terminalreporter.section("pinned findings (strict expected failures) and their counterexamples")
+        for nodeid in sorted(COUNTEREXAMPLES):
+            reason, lines = COUNTEREXAMPLES[nodeid]
+            terminalreporter.write_line(f"{nodeid.split('::')[-1]}: {reason}")
+            for line in lines:
+                terminalreporter.write_line(f"    {line}")

@@ -57,7 +57,8 @@ MINIMAL = (random_quadratic(2, 1, mu=1.0, L=1.0, heterogeneity=0.1, seed=0), mak
            LTADMM(1e-3, 1e-2, 1.0, 1))
 
 
-@pytest.mark.xfail(strict=True, reason="finding: gamma_crit ~ 1/(tau rho beta/gamma lambda_u), so the "
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="finding: gamma_crit ~ 1/(tau rho beta/gamma lambda_u), so the "
                    "implied constant gamma_crit L tau^2 / lambda_l has no positive lower bound")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
 @example(case=MINIMAL)

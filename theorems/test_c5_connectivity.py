@@ -78,7 +78,8 @@ _LIMITED = random_quadratic(4, 2, mu=0.5, L=4.0, heterogeneity=0.1, seed=0)
 LIMITED = (_LIMITED, _NETWORKS, inside_step(_LIMITED, _NETWORKS, 0.1, 1, 0.05))
 
 
-@pytest.mark.xfail(strict=True, reason="finding: in the network-limited regime (mu >= 0.5, rho <= 1) "
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="finding: in the network-limited regime (mu >= 0.5, rho <= 1) "
                    "a weak penalty can make better-connected graphs slower (rho d_i stiffens the local "
                    "problem)")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
@@ -95,7 +96,8 @@ _WITH_BARBELL = [*_NETWORKS, make_network("barbell", 4)]
 MINIMAL = (_PROBLEM, _WITH_BARBELL, inside_step(_PROBLEM, _WITH_BARBELL, 10.0, 1, 0.5))
 
 
-@pytest.mark.xfail(strict=True, reason="finding: over the whole domain (mu >= 0.1, rho <= 10) the "
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="finding: over the whole domain (mu >= 0.1, rho <= 10) the "
                    "rate can be independent of lambda_l or even slightly faster on poorer graphs")
 @settings(phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
 @example(case=MINIMAL)

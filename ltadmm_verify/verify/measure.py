@@ -209,7 +209,7 @@ class ExactMeasurement(Measurement):
         radius = self.radius(algorithm)
         if not 0.0 < radius < 1.0:
             return rounds
-        need = np.ceil(np.log(fall) / (2.0 * np.log(radius)))
+        need = np.ceil(np.log(fall) / (-2.0 * np.log(radius)))  # radius^(2 k) = 1 / fall
         return int(min(EXACT_MAX_ROUNDS, max(rounds, need)))
 
     def floors(self, algorithm: Algorithm, parameter: str, values: list[float],

@@ -8,6 +8,8 @@ constants.
 - :func:`linear_fit` / :func:`loglog_slope`: ordinary least squares ``y = a + b x``
   (:func:`scipy.stats.linregress`) with Student-t intervals from its standard errors.
 - :func:`limit_slope`: the limit of a local log-log slope toward 0 or infinity, with its interval.
+- :func:`local_slopes` / :func:`hull`: the range of local log-log slopes over a finite range, and an
+  interval widened to cover it (a fitted slope is a limit only where the local slope has settled).
 - :func:`tail_floor`: the stationary level of a run from the mean over its tail, with a batch-means
   confidence interval (the tail is cut into ``b`` consecutive batches whose means are treated as
   approximately i.i.d.).
@@ -18,6 +20,7 @@ constants.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -171,6 +174,33 @@ def _positive(name: str, values: ArrayLike) -> np.ndarray:
 def loglog_slope(x: ArrayLike, y: ArrayLike, confidence: float = CONFIDENCE) -> LinearFit:
     """Fit ``log y = a + b log x`` (power law ``y = e^a x^b``); ``x``, ``y`` must be positive."""
     return linear_fit(np.log(_positive("x", x)), np.log(_positive("y", y)), confidence)
+
+
+def local_slopes(x: ArrayLike, y: ArrayLike, pieces: int | None = None) -> tuple[float, float]:
+    r"""Smallest and largest local log-log slope of ``y(x)`` (``x`` increasing, both positive).
+
+    The points are cut into ``pieces`` consecutive groups that share their end points (default
+    ``len(x) - 1``: every pair of neighbours), and each group's slope is fitted by
+    :func:`loglog_slope` (fewer, longer pieces average the noise of a stochastic curve out).
+
+    A slope fitted over a finite range estimates a *limit* (``k -> inf``) only as well as the local
+    slope has settled: a decay that is still steepening (geometric decay read too early) or a local
+    exponent that dips and recovers (a transient) is known no better than the range of local slopes
+    seen. The checks of a limit slope widen their confidence interval to cover this range
+    (:func:`hull`), so a slope that is still moving gives INCONCLUSIVE, not a verdict.
+    """
+    xs, ys = _positive("x", x), _positive("y", y)
+    pieces = xs.size - 1 if pieces is None else integer_at_least("pieces", pieces, 1)
+    if xs.size < pieces + 1:
+        raise InvalidParameterError(f"{pieces} pieces need at least {pieces + 1} points, got {xs.size}")
+    ends = np.rint(np.linspace(0, xs.size - 1, pieces + 1)).astype(int)
+    slopes = [loglog_slope(xs[a:b + 1], ys[a:b + 1]).slope.value for a, b in pairwise(ends)]
+    return float(min(slopes)), float(max(slopes))
+
+
+def hull(estimate: Estimate, spread: tuple[float, float]) -> tuple[float, float]:
+    """The smallest interval holding ``estimate``'s confidence interval and ``spread``."""
+    return min(estimate.low, spread[0]), max(estimate.high, spread[1])
 
 
 @dataclass(frozen=True)
