@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 import ltadmm_verify as lv
+from ltadmm_verify.algorithms import LED
 from ltadmm_verify.algorithms.oracles import GradientOracle
 from ltadmm_verify.algorithms.run import COUNTERS, run_loop
 from ltadmm_verify.backends.simulator import Simulator
@@ -238,3 +239,16 @@ def test_covariance_needs_exact_gradients() -> None:
             lv.theory.expected_metrics(algo, problem, make_network("ring", 4), 5, noise=noise)
     # the mean still follows the exact map: its spectral radius is defined
     assert lv.theory.spectral_radius(algo, problem, make_network("ring", 4)) < 1
+
+
+def test_reduction_drops_rounding_level_modes() -> None:
+    """LED keeps ``sum_i y_i = 0`` (W doubly stochastic), so its eigenvalue-1 modes are unreachable.
+    Close to ``gamma = 1/L`` (where ``1 - gamma L`` vanishes) the traced reachable directions had
+    rounding-level components (1e-10) along them and a rank rule at 1e-12 kept them: the radius
+    jumped to 1.0000007. It must stay continuous in ``gamma`` and below 1."""
+    net = lv.network.ring(4)
+    problem = lv.random_quadratic(4, 2, mu=0.5, L=2.0, seed=10)
+    near = lv.theory.spectral_radius(LED(gamma=0.49999996912849276, beta=0.49999996912849276, tau=1),
+                                     problem, net)
+    at = lv.theory.spectral_radius(LED(gamma=0.5, beta=0.5, tau=1), problem, net)
+    assert near < 1 and abs(near - at) < 1e-6

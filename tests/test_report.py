@@ -98,6 +98,24 @@ def test_json_holds_configuration_and_setup_numbers(quick_report: tuple[Path, di
             assert fmt(row["value"]) in setup_text
 
 
+def test_theory_comparison_page(quick_report: tuple[Path, dict, list[str]]) -> None:
+    """The comparison of methods (theory side of C6): every algorithm, graph and tau of the quick
+    configuration, critical steps in the JSON, certified rates in the PDF's table as in the JSON."""
+    _, document, pages = quick_report
+    config = load_config(quick=True)
+    part = document["theory"]["comparison"]
+    assert part["status"] == "ok"
+    keys = {(c["algorithm"], c["graph"], c["tau"]) for c in part["cells"]}
+    assert keys == {(a, g, t) for a in ("lt-admm", "led", "k-gt", "local-dsgd")
+                    for g in config["setup"]["graphs"] for t in config["theory"]["tau"]}
+    assert all(c["critical_step"] is not None and c["critical_step"] > 0 for c in part["cells"])
+    text = " ".join(t for t in pages if "comparison of methods" in t)
+    certified = [c for c in part["cells"] if c["tau"] in config["comparison"]["certify_tau"]]
+    assert certified and all(c["status"] == "certified" for c in certified)
+    for c in certified:
+        assert fmt(c["certified_rate"]) in text and fmt(c["critical_step"]) in text
+
+
 def test_json_deterministic(quick_report: tuple[Path, dict, list[str]], tmp_path: Path) -> None:
     """A second run gives the same JSON (C6 left out of it: tests/test_reproduce.py shows that the
     report's C6 equals an independent ``reproduce --quick`` run)."""

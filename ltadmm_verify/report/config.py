@@ -61,6 +61,11 @@ MINIMUM: dict[str, float] = {
     "algorithm.beta_ratio": 1e-300,
     "theory.tau": 1,
     "theory.divergence_rounds": 1,
+    "comparison.mu": 1e-300,
+    "comparison.L": 1e-300,
+    "comparison.step_fraction": 1e-300,
+    "comparison.certify_tau": 1,
+    "comparison.n_quadratics": 0,
     "checks.seeds": 2,
     "checks.rounds": 8,
     "checks.tau": 1,
@@ -96,6 +101,8 @@ MAXIMUM: dict[str, int] = {
     "setup.batch_size": 100_000,
     "theory.tau": 1000,
     "theory.divergence_rounds": 100_000,
+    "comparison.certify_tau": 1000,
+    "comparison.n_quadratics": 100,
     "checks.seeds": 1000,
     "checks.rounds": 100_000,
     "checks.tau": 1000,
@@ -107,7 +114,8 @@ MAXIMUM: dict[str, int] = {
 }
 
 #: settings that are fractions (of the stability threshold, of the test set): open interval (0, 1)
-FRACTIONS = ("checks.gamma_fraction", "checks.gamma_fractions", "checks.vr_gamma_fraction")
+FRACTIONS = ("checks.gamma_fraction", "checks.gamma_fractions", "checks.vr_gamma_fraction",
+             "comparison.step_fraction")
 
 #: the table of overrides applied by ``--quick`` (not part of the effective configuration)
 QUICK_KEY = "quick"
@@ -273,6 +281,11 @@ def load_config(
         raise ConfigurationError(
             f"setup.agents x setup.samples x setup.dim = {entries} data entries must be at most "
             f"{MAX_DATA_ENTRIES:.0e} (1.6 GB)")
+    comparison = config["comparison"]
+    if comparison["mu"] > comparison["L"]:
+        raise ConfigurationError(
+            f"comparison.mu must be at most comparison.L = {comparison['L']!r}, got "
+            f"{comparison['mu']!r}")
     if seed is not None:
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_REPORT_SEED:
             raise ConfigurationError(

@@ -4,7 +4,7 @@ A plot specification is a dict::
 
     {"title": str, "xlabel": str, "ylabel": str, "xscale": "linear"|"log", "yscale": ...,
      "series": [{"label": str, "x": [...], "y": [...],
-                 "kind": "line"|"points"|"hline"|"vline"|"band",   # default "line"
+                 "kind": "line"|"marked"|"points"|"hline"|"vline"|"band",   # default "line"
                  "low": [...], "high": [...]}],                      # band / error bars (optional)
      "xticks": [...] | None}                                         # x values to label
 
@@ -81,6 +81,7 @@ def draw_plot(ax: Axes, spec: dict[str, Any]) -> None:
     """Draw a plot specification on ``ax`` (labelled axes, legend)."""
     colours = iter(["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
                     "#7f7f7f", "#bcbd22", "#17becf"] * 3)
+    markers = iter(["o", "^", "s", "v", "D", "x", "+", "*"] * 4)
     for s in spec["series"]:
         kind = s.get("kind", "line")
         colour = next(colours)
@@ -96,6 +97,9 @@ def draw_plot(ax: Axes, spec: dict[str, Any]) -> None:
                             color=colour, label=s["label"])
             else:
                 ax.plot(x, y, "o", ms=4.5, color=colour, label=s["label"])
+        elif kind == "marked":  # a line whose points stay visible where curves coincide
+            ax.plot(x, y, "-", lw=1.2, color=colour, marker=next(markers), ms=5, mfc="none",
+                    label=s["label"])
         else:
             ax.plot(x, y, "-", lw=1.4, color=colour, label=s["label"])
             if "low" in s:

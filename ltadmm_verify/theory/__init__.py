@@ -13,6 +13,8 @@
 - :mod:`.calibrate`: :func:`calibrate` an unknown constant on instances, with evidence.
 - :mod:`.certify`, :mod:`.certify_region`: certified linear rates for every mu-strongly convex,
   L-smooth cost (Lyapunov LMI, SPEC 6): :func:`certified_rate`, :func:`certified_region`.
+- :mod:`.comparison`: the theory side of C6, critical steps and certified rates of several
+  algorithms against ``tau``: :func:`compare_algorithms`.
 - :mod:`.pep`, :mod:`.worst_case`: the worst case after K rounds over a whole function class
   (performance estimation, SPEC 10): :func:`worst_case` (the function shadows its module's name
   on this package: import the module's other names with ``from ltadmm_verify.theory.worst_case
@@ -35,6 +37,7 @@ from .cards import (
 )
 from .certify import CertificateTooLargeError, CertifiedRate, certified_rate
 from .certify_region import CertifiedRegion, certified_region
+from .comparison import ComparisonCell, compare_algorithms, comparison_table
 from .exact import (
     AffineMap,
     affine_map,
@@ -65,6 +68,7 @@ __all__ = [
     "CertificateTooLargeError",
     "CertifiedRate",
     "CertifiedRegion",
+    "ComparisonCell",
     "Condition",
     "Constant",
     "Evidence",
@@ -84,6 +88,8 @@ __all__ = [
     "certified_rate",
     "certified_region",
     "check_step_size",
+    "compare_algorithms",
+    "comparison_table",
     "critical_step_size",
     "expected_metrics",
     "get_card",

@@ -6,11 +6,9 @@ together, ratios kept; ``gamma`` below is the value of the first one):
 - ``gamma_cert(tau)``: the largest ``gamma`` for which a certified rate ``< 1`` exists for *every*
   ``mu``-strongly convex, ``L``-smooth choice of local costs (:func:`.certify.certified_rate`'s LMI
   at ``r = 1``, verified);
-- ``gamma_exact(tau)``: the smallest exact critical step
-  (:func:`~ltadmm_verify.theory.critical_step_size`) over a few random quadratics of the class
-  (:func:`~ltadmm_verify.problems.random_quadratic`, eigenvalues in ``[mu, L]``) and the two
-  homogeneous ``d = 1`` quadratics ``f_i = mu x^2/2`` and ``f_i = L x^2/2``; since they are in the
-  class, ``gamma_cert <= gamma_exact`` always;
+- ``gamma_exact(tau)``: the smallest exact critical step over a few quadratics of the class
+  (:func:`.comparison.worst_critical_step`); since they are in the class,
+  ``gamma_cert <= gamma_exact`` always;
 - the constants of C3's scaling law ``gamma <= c lambda_l / (L tau^2)`` these steps imply:
   ``c = gamma L tau^2 / lambda_l``;
 - a rate map: the certified rate on a ``(gamma, tau)`` grid.
@@ -33,9 +31,8 @@ from ..algorithms.base import Algorithm
 from ..algorithms.ltadmm import LTADMM
 from ..errors import InvalidParameterError
 from ..network import Network, make_network
-from ..problems import Quadratic, random_quadratic
 from .certify import CertifiedRate, certified_rate, check_size
-from .exact import critical_step_size
+from .comparison import worst_critical_step
 from .trace import round_map
 
 #: The report's grid (about a minute on 2 cores): the SPEC's 6-ring, mu = 0.5, L = 2, LT-ADMM with
@@ -113,15 +110,6 @@ class CertifiedRegion:
             lines.append(f"C3 law gamma <= c lambda_l/(L tau^2) is certified for every tau above "
                          f"with c = {c:.3g} (certified, this graph and class)")
         return "\n".join(lines)
-
-
-def _worst_exact_step(algorithm: Algorithm, network: Network, *, mu: float, L: float,
-                      n_quadratics: int, seed: int) -> float:
-    """Smallest exact critical step over random quadratics of the class and the homogeneous ones."""
-    n = network.n_agents
-    problems = [random_quadratic(n, 2, mu=mu, L=L, seed=seed + k) for k in range(n_quadratics)]
-    problems += [Quadratic(np.full((n, 1, 1), h), np.ones((n, 1))) for h in (mu, L)]
-    return min(critical_step_size(algorithm, p, network) for p in problems)
 
 
 def _converges(algorithm: Algorithm, network: Network, step: float, mu: float, L: float,
@@ -208,7 +196,7 @@ def certified_region(
     rate_map: list[dict[str, Any]] = []
     for tau in taus:
         alg = algorithm.with_values(tau=tau)
-        g_exact = _worst_exact_step(alg, network, mu=mu, L=L, n_quadratics=n_quadratics, seed=seed)
+        g_exact = worst_critical_step(alg, network, mu=mu, L=L, n_quadratics=n_quadratics, seed=seed)
         g_cert, statuses = largest_certified_step(alg, network, mu=mu, L=L, multipliers=multipliers,
                                                   upper=g_exact)
         law = L * tau**2 / lam_l

@@ -263,7 +263,7 @@ class ExactMeasurement(Measurement):
 
 
 class SimulatedMeasurement(Measurement):
-    """Measurements from runs of :func:`ltadmm_verify.algorithms.run.run` (seeds from ``mc``)."""
+    """Measurements from runs of :func:`ltadmm_verify.run` (seeds from ``mc``)."""
 
     exact = False
 

@@ -16,10 +16,12 @@ import sympy
 from matplotlib import mathtext
 from matplotlib.figure import Figure
 
+from ...algorithms import KGT, LED, LTADMM, LocalDSGD
 from ...errors import LTADMMVerifyError
 from ...theory import cards, certify_region
 from ...theory.admissibility import admissible_step_size
 from ...theory.calibrate import CalibrationCase, calibrate
+from ...theory.comparison import compare_algorithms
 from .. import figures as fg
 from ..plots import draw_plot, plot_spec, series
 from .common import HEADINGS, Instances
@@ -171,7 +173,7 @@ def compute_certified(config: dict[str, Any], instances: Instances) -> dict[str,
         data = _without_timings(certify_region.report_data(None))
     card = cards.get_card("C3")
     params = data["region"]["parameters"]
-    step = card.step_bound(params["beta_ratio"])
+    step = card.step_bound(params["beta"] / params["gamma"])
     sym = cards.SYMBOLS
     law = [card.evaluate(step, {sym["L"]: params["L"], sym["lambda_l"]: params["lambda_l"],
                                 sym["tau"]: float(t)}) for t in params["tau_values"]]
@@ -186,7 +188,7 @@ def _draw_certified(data: dict[str, Any]) -> list[Figure]:
     subtitle = (f"Every mu-strongly convex, L-smooth local cost (mu = {fg.fmt(p['mu'])}, L = "
                 f"{fg.fmt(p['L'])}) on a {p['n_agents']}-agent {data['grid']['graph']} "
                 f"(lambda_l = {fg.fmt(p['lambda_l'])}), rho = {fg.fmt(p['rho'])}, beta = "
-                f"{fg.fmt(p['beta_ratio'])} gamma, full gradients: Lyapunov certificate over one "
+                f"{fg.fmt(p['beta'] / p['gamma'])} gamma, full gradients: Lyapunov certificate over one "
                 "round (SPEC 6).")
     fig = fg.new_page(HEADINGS["theory"] + ": certified rates for the whole function class", subtitle)
     taus = [r["tau"] for r in rows]
@@ -232,6 +234,92 @@ def _draw_certified(data: dict[str, Any]) -> list[Figure]:
     return [fig]
 
 
+# ---------------------------------------------------------------------------- comparison
+def compute_comparison(config: dict[str, Any], instances: Instances) -> dict[str, Any]:
+    """Critical steps and certified rates of LT-ADMM, LED, K-GT and local DSGD against ``tau``.
+
+    The theory side of C6, on the set-up's graphs, for the class of ``comparison.mu``-strongly convex,
+    ``comparison.L``-smooth local costs (:func:`ltadmm_verify.theory.comparison.compare_algorithms`):
+    LT-ADMM with the configuration's ``rho``, ``beta_ratio`` and penalty, LED with ``beta = gamma``,
+    K-GT with ``eta_s = 1``, local DSGD; critical steps at every ``theory.tau``, certified rates at
+    ``comparison.step_fraction`` times the critical step for the ``tau`` of ``comparison.certify_tau``.
+    """
+    c, alg = config["comparison"], config["algorithm"]
+    algorithms = [LTADMM(gamma=0.1, beta=0.1 * alg["beta_ratio"], rho=alg["rho"], tau=1,
+                         penalty=alg["penalty"]),
+                  LED(gamma=0.1, beta=0.1, tau=1), KGT(eta_c=0.1, eta_s=1.0, tau=1),
+                  LocalDSGD(gamma=0.1, tau=1)]
+    taus = config["theory"]["tau"]
+    cells = compare_algorithms(algorithms, instances.networks, tau_values=taus, mu=c["mu"],
+                               L=c["L"], step_fraction=c["step_fraction"],
+                               certify_tau=c["certify_tau"], n_quadratics=c["n_quadratics"],
+                               workers=1)
+    return {"mu": c["mu"], "L": c["L"], "step_fraction": c["step_fraction"],
+            "certify_tau": [t for t in c["certify_tau"] if t in taus],
+            "n_quadratics": c["n_quadratics"], "tau": list(taus),
+            "algorithms": [{"name": a.name, **a.parameters()} for a in algorithms],
+            "cells": [cell.to_dict() for cell in cells]}
+
+
+def comparison_plots(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One plot specification per graph: each algorithm's critical step against ``tau``."""
+    plots = []
+    for graph in dict.fromkeys(cell["graph"] for cell in data["cells"]):
+        lines = []
+        for a in data["algorithms"]:
+            cells = [c for c in data["cells"] if c["graph"] == graph and c["algorithm"] == a["name"]]
+            lines.append(series(f"{a['name']} ({cells[0]['step_parameter']})",
+                                [c["tau"] for c in cells],
+                                [np.nan if c["critical_step"] is None else c["critical_step"]
+                                 for c in cells], kind="marked"))
+        plots.append(plot_spec(f"critical step on the {graph}", "local steps tau (count)",
+                               "critical step (dimensionless)", lines, xscale="log", yscale="log",
+                               xticks=data["tau"]))
+    return plots
+
+
+def _draw_comparison(data: dict[str, Any]) -> list[Figure]:
+    heading = HEADINGS["theory"] + ": comparison of methods (theory side of C6)"
+    subtitle = (f"Every local cost mu-strongly convex and L-smooth (mu = {fg.fmt(data['mu'])}, L = "
+                f"{fg.fmt(data['L'])}), exact gradients. Critical step: the smallest exact critical "
+                f"step over {data['n_quadratics']} random quadratics of the class and the two "
+                "homogeneous ones (step parameters scaled together: LT-ADMM beta / gamma = "
+                f"{fg.fmt(data['algorithms'][0]['beta'] / data['algorithms'][0]['gamma'])}, "
+                "LED beta = gamma, K-GT eta_s = 1).")
+    plots = comparison_plots(data)
+    pages = []
+    for start in range(0, len(plots), 6):
+        fig = fg.new_page(heading, subtitle)
+        chunk = plots[start:start + 6]
+        rows = (len(chunk) + 1) // 2
+        top = fg.body_top(subtitle) - 0.02
+        axes = fg.axes_grid(fig, rows, 2, top=top, bottom=top - 0.27 * rows, hspace=0.45,
+                            wspace=0.3)
+        for ax, spec in zip(axes, chunk, strict=False):
+            draw_plot(ax, spec)
+        for ax in axes[len(chunk):]:
+            ax.set_visible(False)
+        pages.append(fig)
+    certified = [c for c in data["cells"] if c["tau"] in data["certify_tau"]]
+    if certified:
+        note = (f"Certified linear rate per communication round at {fg.fmt(data['step_fraction'])} "
+                "times the critical step, for every cost of the class (Lyapunov certificate, SPEC 6), "
+                "beside the exact rate of the worst d = 1 quadratic found (a lower bound). Local "
+                "DSGD's rate is towards its own fixed point, which is biased when the costs differ.")
+        fig = fg.new_page(heading, note)
+        fg.table(fig, fg.body_top(note),
+                 ["algorithm", "graph", "tau", "critical step", "step", "certified rate",
+                  "worst quadratic", "status"],
+                 [[c["algorithm"], c["graph"], str(c["tau"]),
+                   f"{c['step_parameter']} = {fg.fmt(c['critical_step'])}", fg.fmt(c["step"]),
+                   fg.fmt(c["certified_rate"]), fg.fmt(c["quadratic_rate"]), c["status"]]
+                  for c in certified],
+                 [0.9, 1.0, 0.4, 1.2, 0.8, 0.9, 0.9, 1.4], wrap_chars=[0, 0, 0, 0, 0, 0, 0, 24],
+                 size=6.5)
+        pages.append(fig)
+    return pages
+
+
 # ---------------------------------------------------------------------------- registry
 #: part name -> (title, provider), in page order
 PARTS: dict[str, tuple[str, TheoryPart]] = {
@@ -239,6 +327,7 @@ PARTS: dict[str, tuple[str, TheoryPart]] = {
     "step_sizes": ("Admissible step size versus stability threshold", compute_step_sizes),
     "calibrated": ("Calibrated constants", compute_calibrated),
     "certified": ("Certified rates for the function class", compute_certified),
+    "comparison": ("Comparison of methods: critical steps and certified rates", compute_comparison),
 }
 
 
@@ -381,6 +470,7 @@ DRAWERS: dict[str, Callable[[dict[str, Any]], list[Figure]]] = {
     "step_sizes": _draw_step_sizes,
     "calibrated": _draw_calibrated,
     "certified": _draw_certified,
+    "comparison": _draw_comparison,
 }
 
 
