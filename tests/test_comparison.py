@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import ltadmm_verify as lv
@@ -84,12 +83,3 @@ def test_algorithm_without_local_steps_refused() -> None:
     with pytest.raises(lv.InvalidParameterError, match="exact-admm"):
         compare_algorithms([ExactADMM(rho=1.0)], {"ring": lv.network.ring(4)}, tau_values=[1],
                            mu=MU, L=L)
-
-
-def test_results_do_not_depend_on_workers() -> None:
-    networks = {"ring": lv.network.ring(4)}
-    args = {"tau_values": [1, 2], "mu": MU, "L": L, "certify_tau": [], "n_quadratics": 1}
-    one = compare_algorithms(ALGORITHMS[:2], networks, workers=1, **args)
-    two = compare_algorithms(ALGORITHMS[:2], networks, workers=2, **args)
-    assert one == two
-    assert not np.isnan([c.critical_step for c in one]).any()

@@ -59,7 +59,7 @@ def test_reproduce_refuses_a_file_as_its_folder(tmp_path: Path, capsys) -> None:
 @pytest.mark.parametrize(
     "argv, expected",
     [
-        (["run", "--no-reset"], "--no-reset applies to --algorithm lt-admm-vr only"),
+        (["run", "--no-reset"], "--no-reset does not apply to --algorithm lt-admm (its flags: --gamma"),
         (["run", "--penalty", "inner", "--beta", "0.01"], "--beta 0.01 does not apply to --penalty inner"),
         (["bounds", "--penalty", "inner", "--beta", "0.01"], "--beta 0.01 does not apply"),
         (["run", "--problem", "digits", "--dim", "3"], "--dim 3 does not apply to --problem digits"),

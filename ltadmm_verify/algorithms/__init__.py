@@ -13,7 +13,12 @@ from .oracles import GaussianNoise, GradientOracle, GradientTable, Oracle, Oracl
 from .parameters import Range
 from .run import RunResult
 
+#: the built-in algorithms by their ``name`` (what ``--algorithm`` and the reproduction call them)
+ALGORITHMS: dict[str, type[Algorithm]] = {
+    cls.name: cls for cls in (LTADMM, LTADMMVR, LED, KGT, LocalDSGD, ExactADMM)}
+
 __all__ = [
+    "ALGORITHMS",
     "KGT",
     "LED",
     "LTADMM",

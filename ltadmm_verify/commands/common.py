@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from .._validation import integer_at_least, nonnegative_float, open_unit_float, positive_float
-from ..algorithms import LTADMM, LTADMMVR
 from ..errors import InvalidParameterError, LTADMMVerifyError
 from ..network import GENERATORS, MAX_AGENTS, Network, make_network
 from ..problems import Problem
@@ -121,53 +120,3 @@ def build_instance(args: argparse.Namespace) -> tuple[Problem, Network]:
     problem = make_problem(args.problem, network.n_agents, dim=dim, samples=samples,
                            seed=args.data_seed)
     return problem, network
-
-
-#: algorithms the ``run`` and ``bounds`` commands build
-ALGORITHMS = ("lt-admm", "lt-admm-vr")
-
-
-def add_algorithm_options(parser: argparse.ArgumentParser, *, gamma_default: float | None,
-                          gamma_help: str) -> None:
-    """``--algorithm --tau --gamma --beta --rho --batch-size --penalty --no-reset``."""
-    algo = parser.add_argument_group("algorithm")
-    algo.add_argument("--algorithm", choices=ALGORITHMS, default="lt-admm")
-    algo.add_argument("--tau", type=count(1, MAX_TAU), default=5,
-                      help="local steps per round (default 5)")
-    algo.add_argument("--gamma", type=POSITIVE, default=gamma_default, help=gamma_help)
-    algo.add_argument("--beta", type=POSITIVE, default=None,
-                      help="penalty step size of --penalty frozen (default gamma); beta/gamma is "
-                           "what the theory keeps")
-    algo.add_argument("--rho", type=POSITIVE, default=1.0, help="ADMM penalty (default 1)")
-    algo.add_argument("--batch-size", type=count(1, MAX_SAMPLES), default=None,
-                      help="minibatch size (default: full local gradient; 1 for lt-admm-vr)")
-    algo.add_argument("--penalty", choices=("frozen", "inner"), default="frozen",
-                      help="frozen (canonical; gamma and beta) or inner (one step size gamma)")
-    algo.add_argument("--no-reset", action="store_true", help="lt-admm-vr without memory reset")
-
-
-def check_algorithm_options(args: argparse.Namespace) -> None:
-    """Refuse the algorithm flags that the other flags make meaningless."""
-    if args.no_reset and args.algorithm != "lt-admm-vr":
-        refuse("--no-reset", True, f"applies to --algorithm lt-admm-vr only, got --algorithm "
-               f"{args.algorithm}")
-    if args.penalty == "inner" and args.beta is not None:
-        refuse("--beta", args.beta, "does not apply to --penalty inner (one step size, --gamma)")
-
-
-def build_algorithm(args: argparse.Namespace, problem: Problem | None = None) -> LTADMM:
-    """The LT-ADMM or LT-ADMM-VR named by :func:`add_algorithm_options` (needs ``--gamma``);
-    ``--batch-size`` is checked against the smallest local data set of ``problem`` if given."""
-    check_algorithm_options(args)
-    if problem is not None and args.batch_size is not None:
-        smallest = int(problem.n_samples.min())
-        if args.batch_size > smallest:
-            refuse("--batch-size", args.batch_size,
-                   f"exceeds the smallest local data set: at most {smallest} (min_i m_i)")
-    beta = args.gamma if args.beta is None else args.beta
-    common = {"gamma": args.gamma, "beta": beta, "rho": args.rho, "tau": args.tau,
-              "penalty": args.penalty}
-    if args.algorithm == "lt-admm":
-        return LTADMM(batch_size=args.batch_size, **common)
-    batch = 1 if args.batch_size is None else args.batch_size
-    return LTADMMVR(batch_size=batch, reset=not args.no_reset, **common)

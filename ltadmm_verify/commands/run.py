@@ -1,4 +1,4 @@
-"""``ltadmm-verify run``: one run of LT-ADMM or LT-ADMM-VR on a named instance, saved as JSON."""
+"""``ltadmm-verify run``: one run of any built-in algorithm on a named instance, saved as JSON."""
 
 from __future__ import annotations
 
@@ -8,25 +8,19 @@ from .._io import atomic_write_json, check_output_file
 from ..algorithms import GaussianNoise
 from ..algorithms.run import BACKENDS
 from ..solve import run
-from .common import (
-    MAX_ROUNDS,
-    NONNEGATIVE,
-    SEED,
-    add_algorithm_options,
-    add_instance_options,
-    build_algorithm,
-    build_instance,
-    check_algorithm_options,
-    count,
-)
+from .algorithm_options import add_algorithm_options, build_algorithm, check_algorithm_options
+from .common import MAX_ROUNDS, NONNEGATIVE, SEED, add_instance_options, build_instance, count
+
+#: values of the flags a run needs when they are omitted
+DEFAULTS = {"step": 0.05, "tau": 5}
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the subcommand."""
     parser = sub.add_parser("run", help="run an algorithm and save its history as JSON")
     add_instance_options(parser)
-    add_algorithm_options(parser, gamma_default=0.05,
-                          gamma_help="gradient step size (default 0.05)")
+    add_algorithm_options(parser, notes={"gamma": " (default 0.05)", "eta_c": " (default 0.05)",
+                                         "tau": " (default 5)"})
     parser.add_argument("--rounds", type=count(1, MAX_ROUNDS), default=200,
                         help="communication rounds K (default 200)")
     parser.add_argument("--seed", type=SEED, default=0, help="seed of minibatches and noise")
@@ -50,7 +44,7 @@ def handle(args: argparse.Namespace) -> int:
     check_output_file("--out", args.out)
     check_algorithm_options(args)
     problem, network = build_instance(args)
-    algorithm = build_algorithm(args, problem)
+    algorithm = build_algorithm(args, defaults=DEFAULTS, problem=problem)
     noise = None if args.noise is None else GaussianNoise(args.noise)
     result = run(algorithm, problem, network, args.rounds, seed=args.seed, noise=noise,
                  record_every=args.record_every, progress=not args.quiet, backend=args.backend,

@@ -13,20 +13,17 @@ import argparse
 from typing import Any
 
 from .._io import atomic_write_json, check_output_file
-from ..algorithms import KGT, LED, LTADMM, Algorithm, ExactADMM, LocalDSGD
+from ..algorithms import Algorithm
 from ..network import GENERATORS, MAX_AGENTS, make_network
 from ..theory.worst_case import METRICS, SOLVERS, problem_size, worst_case
 from ..verify.worst_case_law import check_rate_law, exponent_fits, law_summary, worst_case_table
-from .common import MAX_TAU, NONNEGATIVE, POSITIVE, SEED, UNIT, count, refuse
+from .algorithm_options import add_algorithm_options, build_algorithm
+from .common import NONNEGATIVE, POSITIVE, SEED, count, refuse
 
-#: --algorithm choices and the step flags each one takes
-ALGORITHMS = {
-    "lt-admm": ("gamma", "beta", "rho", "alpha", "penalty", "tau"),
-    "led": ("gamma", "beta", "tau"),
-    "local-dsgd": ("gamma", "tau"),
-    "kgt": ("gamma", "eta_s", "tau"),
-    "exact-admm": ("rho", "alpha"),
-}
+#: --algorithm choices (exact gradients: LT-ADMM-VR's iterates are random)
+CHOICES = ("lt-admm", "led", "local-dsgd", "k-gt", "exact-admm")
+#: values of the omitted flags
+DEFAULTS = {"step": 0.1, "tau": 1}
 #: largest K on the command line (the size limit refuses far less)
 MAX_WORST_ROUNDS = 1000
 
@@ -35,19 +32,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register the subcommand."""
     parser = sub.add_parser(
         "worst-case", help="worst case after K rounds over every L-smooth local cost (SDP)")
-    algo = parser.add_argument_group("algorithm (exact gradients)")
-    algo.add_argument("--algorithm", choices=sorted(ALGORITHMS), default="lt-admm")
-    algo.add_argument("--gamma", type=POSITIVE, default=0.1,
-                      help="step size (K-GT: eta_c) (default 0.1)")
-    algo.add_argument("--beta", type=POSITIVE, default=None,
-                      help="lt-admm / led: second step size (default gamma)")
-    algo.add_argument("--rho", type=POSITIVE, default=None, help="ADMM penalty (default 1)")
-    algo.add_argument("--alpha", type=UNIT, default=None, help="ADMM relaxation (default 0.5)")
-    algo.add_argument("--penalty", choices=("frozen", "inner"), default=None,
-                      help="lt-admm penalty variant (default frozen)")
-    algo.add_argument("--eta-s", type=POSITIVE, default=None, help="kgt server step (default 1)")
-    algo.add_argument("--tau", type=count(1, MAX_TAU), nargs="+", default=[1],
-                      help="local steps (several: a table)")
+    add_algorithm_options(parser, choices=CHOICES, several=("tau",),
+                          exclude=("batch_size", "inner_steps"),
+                          notes={"gamma": " (default 0.1)", "eta_c": " (default 0.1)",
+                                 "tau": " (several: a table; default 1)"})
+    algo = parser.add_argument_group("rounds")
     algo.add_argument("--rounds", type=count(1, MAX_WORST_ROUNDS), nargs="+", default=[2],
                       help="rounds K (several: a table)")
     graph = parser.add_argument_group("graph and function class")
@@ -69,40 +58,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=handle)
 
 
-def build(args: argparse.Namespace) -> Algorithm:
-    """The algorithm of the flags; a flag the algorithm does not take is refused."""
-    takes = ALGORITHMS[args.algorithm]
-    for flag, dest in (("--beta", "beta"), ("--rho", "rho"), ("--alpha", "alpha"),
-                       ("--penalty", "penalty"), ("--eta-s", "eta_s")):
-        if getattr(args, dest) is not None and dest not in takes:
-            refuse(flag, getattr(args, dest), f"does not apply to --algorithm {args.algorithm}")
-    if "tau" not in takes and args.tau != [1]:
-        refuse("--tau", args.tau, f"does not apply to --algorithm {args.algorithm}")
-    beta = args.gamma if args.beta is None else args.beta
-    rho = 1.0 if args.rho is None else args.rho
-    alpha = 0.5 if args.alpha is None else args.alpha
-    tau = args.tau[0]
-    if args.algorithm == "lt-admm":
-        if args.penalty == "inner" and args.beta is not None:
-            refuse("--beta", args.beta, "does not apply to --penalty inner (one step size, --gamma)")
-        return LTADMM(gamma=args.gamma, beta=beta, rho=rho, tau=tau, alpha=alpha,
-                      penalty=args.penalty or "frozen")
-    if args.algorithm == "led":
-        return LED(gamma=args.gamma, beta=beta, tau=tau)
-    if args.algorithm == "local-dsgd":
-        return LocalDSGD(gamma=args.gamma, tau=tau)
-    if args.algorithm == "kgt":
-        return KGT(eta_c=args.gamma, eta_s=1.0 if args.eta_s is None else args.eta_s, tau=tau)
-    return ExactADMM(rho=rho, alpha=alpha)
-
-
 def handle(args: argparse.Namespace) -> int:
     """Compute the worst case (or the table) and print it."""
     if args.out is not None:
         check_output_file("--out", args.out)
-    algorithm = build(args)
+    algorithm: Algorithm = build_algorithm(args, defaults=DEFAULTS)
     network = make_network(args.graph, args.agents, seed=args.data_seed)
-    rounds, taus = sorted(set(args.rounds)), sorted(set(args.tau))
+    rounds, taus = sorted(set(args.rounds)), sorted(set(args.tau or [DEFAULTS["tau"]]))
     table_mode = len(rounds) > 1 or len(taus) > 1
     if args.witness and table_mode:
         refuse("--witness", True, "applies to a single --rounds and --tau")

@@ -358,7 +358,8 @@ class _LMIProblem:
             opts = {"solver": cp.SCS, "eps_abs": eps, "eps_rel": eps,
                     "max_iters": SCS_ACCURATE_ITERS if accurate else SCS_ITERS, "warm_start": True}
         else:
-            opts = {"solver": cp.CLARABEL}
+            # one thread: Clarabel's thread pool does not survive a fork (jobs.map_jobs forks)
+            opts = {"solver": cp.CLARABEL, "max_threads": 1}
             if accurate:
                 opts.update(tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10, max_iter=400)
         start = time.perf_counter()
