@@ -70,7 +70,7 @@ def test_bounds_command(capsys: pytest.CaptureFixture[str]) -> None:
             "--tau", "5", "--rho", "1"]
     assert main([*args, "--gamma", "0.01"]) == 0
     out = capsys.readouterr().out
-    for word in ("lambda_l", "c_gamma", "calibrated", "exact critical step size", "admissible"):
+    for word in ("lambda_l", "c_gamma", "calibrated", "exact critical step of this instance", "admissible"):
         assert word in out
     assert main([*args, "--gamma", "5"]) == 1
     assert "NOT ADMISSIBLE" in capsys.readouterr().out
