@@ -195,3 +195,21 @@ def test_matrix_free_estimate_agrees_with_the_dense_radius(monkeypatch) -> None:
     estimate = linearize.estimate_radius(alg, problem, network, np.zeros((8, 4)))
     assert estimate.converged and estimate.radius == pytest.approx(
         exact.spectral_radius(alg, problem, network), rel=1e-6)
+
+
+def test_matrix_free_estimate_keeps_to_its_work_budget(monkeypatch) -> None:
+    """On a state too large for the full 52 rounds the estimate applies at most its budget of rounds
+    (half growth test, half Arnoldi), still finds a fast divergence, and draws no conclusion
+    otherwise (it never calls a step stable without converged evidence)."""
+    problem = lv.random_least_squares(8, 4, 10, seed=3)
+    network = lv.make_network("ring", 8)
+    size = (8 + 2 * 8) * 4
+    monkeypatch.setattr(linearize, "MATRIX_FREE_WORK", 18 * size)  # a budget of 18 rounds
+    stable = lv.LTADMM(gamma=0.5, beta=0.5, rho=1.0, tau=3)
+    estimate = linearize.estimate_radius(stable, problem, network, np.zeros((8, 4)))
+    assert estimate.matvecs <= 18 and estimate.grew_at is None
+    assert not estimate.radius > 1 + prerun.RADIUS_TOL
+    diverging = lv.LTADMM(gamma=20.0, beta=20.0, rho=1.0, tau=3)
+    assert exact.spectral_radius(diverging, problem, network) > 10
+    estimate = linearize.estimate_radius(diverging, problem, network, np.zeros((8, 4)))
+    assert estimate.grew_at is not None and estimate.matvecs <= 9

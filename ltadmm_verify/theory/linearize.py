@@ -46,12 +46,17 @@ MAX_MATRIX_FREE_DIMENSION = 50_000_000
 GROWTH_ROUNDS = 20
 GROWTH_LIMIT = 1e6
 #: Arnoldi settings: eigenvalues wanted, Krylov dimension, restarts, relative tolerance. With the
-#: growth test, at most 20 + 12 + 2 * 10 = 52 rounds: measured 10 s at N = 10^4, d = 64, tau = 10
-#: (benchmarks/bench_prerun.py).
+#: growth test, at most 20 + 12 + 2 * 10 = 52 rounds.
 ARNOLDI_K = 2
 ARNOLDI_NCV = 12
 ARNOLDI_MAXITER = 2
 ARNOLDI_TOL = 1e-6
+#: Work budget of one estimate: rounds applied times the scalar state dimension. Up to a state of
+#: about 7 * 10^5 scalars every estimate gets the full 52 rounds; above, fewer (at least
+#: :data:`MIN_BUDGET_ROUNDS`), so that the check at N = 10^4, d = 64, tau = 10 (state 1.9 * 10^6)
+#: applies 20 rounds, under 10 s of one core (benchmarks/bench_prerun.py).
+MATRIX_FREE_WORK = 38_400_000
+MIN_BUDGET_ROUNDS = 16
 
 
 # ---------------------------------------------------------------------------- Hessian action
@@ -148,6 +153,10 @@ class LinearizedOracle(Oracle):
 
 
 # ---------------------------------------------------------------------------- the round operator
+class _BudgetSpent(Exception):
+    """The round operator has applied its budget of rounds (:data:`MATRIX_FREE_WORK`)."""
+
+
 class RoundOperator(spla.LinearOperator):
     """One round of the deviation dynamics on the flattened state (traced fields, ``rows * d``)."""
 
@@ -157,6 +166,7 @@ class RoundOperator(spla.LinearOperator):
         self.layout, self.oracle, self.d = layout, oracle, dim
         self.backend = Simulator(network)
         self.matvecs = 0
+        self.budget: int | None = None
         size = layout.rows * dim
         super().__init__(np.float64, (size, size))
 
@@ -165,6 +175,8 @@ class RoundOperator(spla.LinearOperator):
         return self.layout.unstack(np.asarray(vector, dtype=np.float64).reshape(self.layout.rows, self.d))
 
     def _matvec(self, v: Any) -> FloatArray:
+        if self.budget is not None and self.matvecs >= self.budget:
+            raise _BudgetSpent
         self.matvecs += 1
         out = self.algorithm.step(self.state(np.real(v)), 0, self.problem, self.backend, self.oracle)
         return np.asarray(self.layout.stack(out).ravel())
@@ -222,15 +234,22 @@ def estimate_radius(algorithm: Algorithm, problem: Problem, network: Network,
        its norm grows by :data:`GROWTH_LIMIT` (the run loop's divergence factor), the run diverges.
     2. Otherwise ``eigs(k=ARNOLDI_K, ncv=ARNOLDI_NCV, which="LM")`` from that deviation, at most
        ``ARNOLDI_MAXITER`` restarts; the converged Ritz values bound the radius from below.
-    Cost: at most ``GROWTH_ROUNDS + ARNOLDI_NCV + ARNOLDI_MAXITER (ARNOLDI_NCV - ARNOLDI_K)`` rounds.
+    Cost: at most ``GROWTH_ROUNDS + ARNOLDI_NCV + ARNOLDI_MAXITER (ARNOLDI_NCV - ARNOLDI_K)`` rounds,
+    fewer on large states (:data:`MATRIX_FREE_WORK`): then half the rounds for the growth test and
+    the rest for Arnoldi, which stops (unconverged) when they are spent.
     """
     op, start = round_operator(algorithm, problem, network, X_hat)
     size = op.shape[0]
+    full = GROWTH_ROUNDS + ARNOLDI_NCV + ARNOLDI_MAXITER * (ARNOLDI_NCV - ARNOLDI_K)
+    budget = max(MIN_BUDGET_ROUNDS, min(full, MATRIX_FREE_WORK // size))
+    growth_rounds, ncv, maxiter = (GROWTH_ROUNDS, ARNOLDI_NCV, ARNOLDI_MAXITER) if budget == full \
+        else (budget // 2, min(ARNOLDI_NCV, budget - budget // 2), 1)
+    op.budget = budget
     norm0 = float(np.linalg.norm(start))
     if norm0 == 0.0 or not np.isfinite(norm0):
         return RadiusEstimate(0.0 if norm0 == 0.0 else float("inf"), 0, 1.0, None, op.matvecs, size)
     v, growth = start / norm0, 1.0
-    for k in range(1, GROWTH_ROUNDS + 1):
+    for k in range(1, growth_rounds + 1):
         v = op.matvec(v)
         step = float(np.linalg.norm(v))
         growth *= step
@@ -240,12 +259,14 @@ def estimate_radius(algorithm: Algorithm, problem: Problem, network: Network,
             return RadiusEstimate(0.0, 0, 0.0, None, op.matvecs, size)
         v = v / step
     k = min(ARNOLDI_K, size - 2)
-    ncv = min(ARNOLDI_NCV, size - 1)
+    ncv = min(ncv, size - 1)
     try:
-        values = spla.eigs(op, k=k, ncv=ncv, which="LM", v0=start / norm0, maxiter=ARNOLDI_MAXITER,
+        values = spla.eigs(op, k=k, ncv=ncv, which="LM", v0=start / norm0, maxiter=maxiter,
                            tol=ARNOLDI_TOL, return_eigenvectors=False)
     except spla.ArpackNoConvergence as partial:
         values = partial.eigenvalues
+    except _BudgetSpent:
+        values = np.zeros(0)
     moduli = np.abs(np.asarray(values))
     radius = float(moduli.max()) if moduli.size else float("nan")
     return RadiusEstimate(radius, int(moduli.size), growth, None, op.matvecs, size)

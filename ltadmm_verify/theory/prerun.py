@@ -45,7 +45,7 @@ from .admissibility import ConditionReport, _applicable, evaluate_card
 from .cards import Instance
 from .certify import certified_rate, lmi_dimension
 from .exact import MAX_STATE_DIMENSION, affine_map, critical_step_size, is_quadratic
-from .linearize import GROWTH_ROUNDS, MAX_MATRIX_FREE_DIMENSION, estimate_radius, linear_model
+from .linearize import MAX_MATRIX_FREE_DIMENSION, estimate_radius, linear_model
 from .trace import NonlinearRoundError, TraceTooLargeError, round_map, state_rows
 
 #: A spectral radius in ``[1, 1 + RADIUS_TOL)`` is marginal (rounding, unreachable unit modes), not
@@ -189,9 +189,9 @@ def _radius_evidence(algorithm: Algorithm, problem: Problem, network: Network, s
                 "diverges. Lower the step size.")
         if not est.converged:
             notes.append(f"{source} (matrix-free, state dimension {size}): a reachable deviation "
-                         f"changed by a factor {est.growth:.3g} over {GROWTH_ROUNDS} rounds and "
-                         f"Arnoldi did not converge in {est.matvecs} rounds: no divergence found, no "
-                         "conclusion")
+                         f"changed by a factor {est.growth:.3g} in the growth test and Arnoldi did "
+                         f"not converge, {est.matvecs} rounds in all (the work budget of the "
+                         "estimate): no divergence found, no conclusion")
             return None
         radius, method = est.radius, f"matrix-free Arnoldi, {est.matvecs} rounds"
     else:
