@@ -15,6 +15,9 @@
   L-smooth cost (Lyapunov LMI, SPEC 6): :func:`certified_rate`, :func:`certified_region`.
 - :mod:`.comparison`: the theory side of C6, critical steps and certified rates of several
   algorithms against ``tau``: :func:`compare_algorithms`.
+- :mod:`.unreliable`: exact mean-square analysis under i.i.d. message loss (SPEC 8):
+  :func:`mean_square_radius`, :func:`mean_square_critical_step`, :func:`loss_limit` (where the
+  iterates settle), :func:`channel_noise_floor`.
 - :mod:`.pep`, :mod:`.worst_case`: the worst case after K rounds over a whole function class
   (performance estimation, SPEC 10): :func:`worst_case` (the function shadows its module's name
   on this package: import the module's other names with ``from ltadmm_verify.theory.worst_case
@@ -56,6 +59,14 @@ from .prerun import (
     check_step_size,
 )
 from .trace import NonlinearRoundError, RoundMap, round_map
+from .unreliable import (
+    LossModel,
+    channel_noise_floor,
+    loss_limit,
+    loss_model,
+    mean_square_critical_step,
+    mean_square_radius,
+)
 from .worst_case import WorstCase, WorstCaseTooLargeError, worst_case
 
 __all__ = [
@@ -74,6 +85,7 @@ __all__ = [
     "Evidence",
     "Hypothesis",
     "Instance",
+    "LossModel",
     "NonlinearRoundError",
     "RoundMap",
     "StepSizeVerdict",
@@ -87,12 +99,17 @@ __all__ = [
     "calibrate",
     "certified_rate",
     "certified_region",
+    "channel_noise_floor",
     "check_step_size",
     "compare_algorithms",
     "comparison_table",
     "critical_step_size",
     "expected_metrics",
     "get_card",
+    "loss_limit",
+    "loss_model",
+    "mean_square_critical_step",
+    "mean_square_radius",
     "noise_floor",
     "register",
     "registered_cards",

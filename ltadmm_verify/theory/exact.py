@@ -42,6 +42,7 @@ from .._validation import integer_at_least, positive_float
 from ..algorithms.base import Algorithm
 from ..algorithms.oracles import GaussianNoise, Oracle, OracleMemory
 from ..algorithms.run import _initial_models
+from ..backends.base import Backend
 from ..errors import InvalidParameterError, InvalidProblemError
 from ..network import Network
 from ..problems.base import FloatArray, Problem
@@ -250,27 +251,41 @@ def _check_sizes(problem: Problem, network: Network, H: FloatArray) -> None:
             f"problem has {H.shape[0]} agents but network has {network.n_agents} nodes; they must match")
 
 
-def affine_map(algorithm: Algorithm, problem: Problem, network: Network, *, noisy: bool = False,
-               hessians: tuple[FloatArray, FloatArray] | None = None,
-               check: bool = True, basis: Reduction | None = None) -> AffineMap:
-    """Trace one round of ``algorithm`` on the quadratic ``problem`` into its reduced :class:`AffineMap`.
+@dataclass(frozen=True)
+class TracedRound:
+    """One round on a quadratic as traced, unreduced: ``s+ = A s + b + G nu``, ``x = X s``.
 
-    Parameters
-    ----------
-    algorithm : Algorithm
-    problem : Problem
-        A quadratic (``quadratic_form()``), unless ``hessians`` gives the model to use.
-    network : Network
-    noisy : bool
-        Allocate noise symbols for every gradient call (needed for covariances).
-    hessians : (H, h), optional
-        Use ``f_i = x^T H_i x / 2 - h_i^T x`` instead of the problem's own form (a linearisation).
-    check : bool
-        Check that the round is linear and time-invariant (three traces instead of one).
-    basis : Reduction, optional
-        Reuse the reduced coordinates of an earlier map of the same structure (same algorithm class
-        and network, another step size) instead of computing them (what
-        :func:`critical_step_size` does between verifications).
+    The first round from the models ``x_0``: ``s_1 = A S0x x_0 + first + G nu_0``.
+    """
+
+    A: FloatArray
+    b: FloatArray
+    G: FloatArray
+    X: FloatArray
+    S0x: FloatArray
+    first: FloatArray
+    n_agents: int
+    dim: int
+
+    def reduce(self, basis: Reduction | None = None) -> AffineMap:
+        """The reduced :class:`AffineMap` (reachable from the start and the inputs, observable in
+        ``x``), or its restriction to the coordinates ``basis``."""
+        A, X = self.A, self.X
+        red = basis if basis is not None else reduce(
+            A, np.column_stack([A @ self.S0x, self.first, self.b, self.G]), X)
+        P, E = red.P, red.E
+        return AffineMap(T=P @ A @ E, b=P @ self.b, G=P @ self.G, X=X @ E, T0=P @ A @ self.S0x,
+                         b0=P @ self.first, n_agents=self.n_agents, dim=self.dim,
+                         full_size=A.shape[0], reduction=red)
+
+
+def trace_quadratic(algorithm: Algorithm, problem: Problem, network: Network, *, noisy: bool = False,
+                    hessians: tuple[FloatArray, FloatArray] | None = None, check: bool = True,
+                    make_backend: Callable[[SymbolAllocator], Backend] | None = None) -> TracedRound:
+    """Trace one round of ``algorithm`` on the quadratic ``problem``, unreduced (:class:`TracedRound`).
+
+    Parameters as in :func:`affine_map`; ``make_backend`` is the transport of the trace
+    (:func:`~.trace.trace_round`; default the simulator: an ideal network).
 
     Raises
     ------
@@ -315,7 +330,7 @@ def affine_map(algorithm: Algorithm, problem: Problem, network: Network, *, nois
         nxt, _, width, _ = trace_round(
             algorithm, network, problem, state,
             lambda alloc: QuadraticOracle(H, h, alloc, const, noisy, scale), state_symbols(scale),
-            ns + 1, k)
+            ns + 1, k, make_backend=make_backend)
         return nxt.reshape(ns, width), width
 
     full, _ = check_linear(run, f"the round of {type(algorithm).__name__}") if check else run(1.0, 0)
@@ -324,12 +339,39 @@ def affine_map(algorithm: Algorithm, problem: Problem, network: Network, *, nois
     x_rows = layout.offsets()["x"] * d + np.arange(n * d)
     X_full[np.arange(n * d), x_rows] = 1.0
     S0x, S0c = S0[:, :n * d], S0[:, init_const]
-    first = A @ S0c + b_full
-    red = basis if basis is not None else reduce(
-        A, np.column_stack([A @ S0x, first, b_full, G_full]), X_full)
-    P, E = red.P, red.E
-    return AffineMap(T=P @ A @ E, b=P @ b_full, G=P @ G_full, X=X_full @ E, T0=P @ A @ S0x,
-                     b0=P @ first, n_agents=n, dim=d, full_size=ns, reduction=red)
+    return TracedRound(A=A, b=b_full, G=G_full, X=X_full, S0x=S0x, first=A @ S0c + b_full,
+                       n_agents=n, dim=d)
+
+
+def affine_map(algorithm: Algorithm, problem: Problem, network: Network, *, noisy: bool = False,
+               hessians: tuple[FloatArray, FloatArray] | None = None,
+               check: bool = True, basis: Reduction | None = None) -> AffineMap:
+    """Trace one round of ``algorithm`` on the quadratic ``problem`` into its reduced :class:`AffineMap`.
+
+    Parameters
+    ----------
+    algorithm : Algorithm
+    problem : Problem
+        A quadratic (``quadratic_form()``), unless ``hessians`` gives the model to use.
+    network : Network
+    noisy : bool
+        Allocate noise symbols for every gradient call (needed for covariances).
+    hessians : (H, h), optional
+        Use ``f_i = x^T H_i x / 2 - h_i^T x`` instead of the problem's own form (a linearisation).
+    check : bool
+        Check that the round is linear and time-invariant (three traces instead of one).
+    basis : Reduction, optional
+        Reuse the reduced coordinates of an earlier map of the same structure (same algorithm class
+        and network, another step size) instead of computing them (what
+        :func:`critical_step_size` does between verifications).
+
+    Raises
+    ------
+    TraceTooLargeError
+        When the traced state exceeds :data:`MAX_STATE_DIMENSION` (checked before the big trace).
+    """
+    return trace_quadratic(algorithm, problem, network, noisy=noisy, hessians=hessians,
+                           check=check).reduce(basis)
 
 # ---------------------------------------------------------------------------- what follows
 def spectral_radius(algorithm: Algorithm, problem: Problem, network: Network) -> float:
@@ -577,6 +619,7 @@ __all__ = [
     "NoStableStepError",
     "NonlinearRoundError",
     "QuadraticOracle",
+    "TracedRound",
     "affine_map",
     "critical_step_size",
     "exact_gradients",
@@ -587,4 +630,5 @@ __all__ = [
     "quadratic_data",
     "spectral_radius",
     "stationary_covariance",
+    "trace_quadratic",
 ]

@@ -32,7 +32,7 @@ the output (a Kalman decomposition with an SVD rank rule). Two oracles use it:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar, cast
 
@@ -40,6 +40,7 @@ import numpy as np
 
 from ..algorithms.base import Algorithm, State
 from ..algorithms.oracles import Oracle, OracleMemory
+from ..backends.base import Backend
 from ..backends.simulator import Simulator
 from ..errors import InvalidParameterError
 from ..network import Network
@@ -252,17 +253,23 @@ def trace_round(
     n_state_symbols: int,
     k: int = 0,
     max_width: int | None = None,
+    make_backend: Callable[[SymbolAllocator], Backend] | None = None,
 ) -> tuple[FloatArray, Oracle, int, StateLayout]:
     """Run one ``step`` on a symbolic state; returns the stacked next state, the oracle and width.
 
     ``state_symbols(layout, width)`` gives the stacked coefficient rows of the state (its symbols in
     the first ``n_state_symbols`` columns). A counting pass sizes the trace first; beyond
     ``max_width`` symbols it raises :class:`TraceTooLargeError` before the real pass.
+    ``make_backend(symbols)`` gives the transport of each pass (default: the simulator; a backend
+    may take symbols of its own from the allocator it is given, e.g. for channel noise).
     """
+    if make_backend is None:
+        def make_backend(symbols: SymbolAllocator) -> Backend:
+            return Simulator(network)
     layout = state_layout(template)
     counter = SymbolAllocator(None, n_state_symbols)
     algorithm.step(layout.unstack(state_symbols(layout, n_state_symbols)), k, _problem_arg(problem),
-                   Simulator(network), make_oracle(counter))
+                   make_backend(counter), make_oracle(counter))
     width = counter.next
     if max_width is not None and width > max_width:
         raise TraceTooLargeError(
@@ -271,7 +278,7 @@ def trace_round(
     symbols = SymbolAllocator(width, n_state_symbols)
     oracle = make_oracle(symbols)
     nxt = algorithm.step(layout.unstack(state_symbols(layout, width)), k, _problem_arg(problem),
-                         Simulator(network), oracle)
+                         make_backend(symbols), oracle)
     return layout.stack(nxt), oracle, width, layout
 
 
@@ -308,18 +315,21 @@ def orthonormal_span(columns: FloatArray, rtol: float = RANK_RTOL) -> FloatArray
     return np.asarray(u[:, :rank])
 
 
-def krylov_span(A: FloatArray, start: FloatArray, rtol: float = RANK_RTOL) -> FloatArray:
+def krylov_span(A: FloatArray | Sequence[FloatArray], start: FloatArray,
+                rtol: float = RANK_RTOL) -> FloatArray:
     """Orthonormal basis of ``span{start, A start, A^2 start, ...}`` (the smallest A-invariant
-    subspace containing the columns of ``start``).
+    subspace containing the columns of ``start``). ``A`` may be a sequence of matrices: the
+    smallest subspace invariant under each of them.
 
     Block Arnoldi: the generators are scaled to unit norm (their span does not depend on their
     scale); each new block ``A F`` is orthogonalised twice against the basis, and its singular
     values count as new directions above ``rtol`` times ``||A F||`` (rounding noise stays below).
     """
+    family = [A] if isinstance(A, np.ndarray) else list(A)
     basis = orthonormal_span(start, rtol)
     frontier = basis
-    while frontier.shape[1] and basis.shape[1] < A.shape[0]:
-        image = A @ frontier
+    while frontier.shape[1] and basis.shape[1] < start.shape[0]:
+        image = np.hstack([M @ frontier for M in family])
         scale = float(np.linalg.norm(image, 2))
         if scale == 0.0:
             break
@@ -348,17 +358,19 @@ class Reduction:
         return int(self.P.shape[0])
 
 
-def reduce(A: FloatArray, reach: FloatArray, observe: FloatArray, rtol: float = RANK_RTOL) -> Reduction:
+def reduce(A: FloatArray | Sequence[FloatArray], reach: FloatArray, observe: FloatArray,
+           rtol: float = RANK_RTOL) -> Reduction:
     """Kalman reduction: reachable from the columns of ``reach``, observable through the rows of
-    ``observe``, under ``s+ = A s``.
+    ``observe``, under ``s+ = A s`` (under every matrix of ``A`` when it is a sequence: a switched
+    system, e.g. one matrix per message-loss pattern).
 
     ``V`` spans the reachable subspace; inside it, ``U`` spans the observable quotient (the row
     space of the observability matrix of ``(V^T A V, observe V)``), so ``z = (V U)^T s`` and
     ``E = V U`` (orthonormal columns, ``P = E^T``).
     """
-    V = krylov_span(A, reach, rtol)
-    A1 = V.T @ A @ V
-    U = krylov_span(A1.T, (observe @ V).T, rtol)
+    family = [A] if isinstance(A, np.ndarray) else list(A)
+    V = krylov_span(family, reach, rtol)
+    U = krylov_span([(V.T @ M @ V).T for M in family], (observe @ V).T, rtol)
     E = V @ U
     return Reduction(E.T, E)
 

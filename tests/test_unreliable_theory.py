@@ -1,0 +1,177 @@
+"""The exact mean-square analysis under message loss and the channel-noise floor, held against
+Monte Carlo runs of the same algorithms on the same unreliable channel (SPEC 8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+from hypothesis import given, note
+from hypothesis import strategies as st
+from scipy import stats
+
+import ltadmm_verify as lv
+from ltadmm_verify.theory import exact, unreliable
+from ltadmm_verify.theory.trace import TraceTooLargeError
+from ltadmm_verify.verify.strategies import instances
+
+#: two-sided z of the Monte Carlo comparisons (family-wise 1e-4 per comparison: no flaky failures)
+Z = float(stats.norm.ppf(1 - 1e-4 / 2))
+
+
+def _algorithms(step: float) -> dict[str, lv.Algorithm]:
+    return {
+        "lt-admm": lv.LTADMM(gamma=step, beta=step, rho=1.0, tau=3),
+        "lt-admm-inner": lv.LTADMM(gamma=step, beta=step, rho=0.7, tau=2, penalty="inner", alpha=0.3),
+        "led": lv.LED(gamma=step, beta=step, tau=3),
+        "k-gt": lv.KGT(eta_c=step, eta_s=1.0, tau=3),
+        "local-dsgd": lv.LocalDSGD(gamma=step, tau=3),
+        "exact-admm": lv.ExactADMM(rho=1.0),
+    }
+
+
+@given(instance=instances("quadratic", min_nodes=3, max_nodes=6, max_dim=2),
+       name=st.sampled_from(sorted(_algorithms(0.1))), fraction=st.floats(0.2, 0.9))
+def test_at_no_loss_the_mean_square_radius_is_the_squared_spectral_radius(instance, name, fraction):
+    problem, network = instance
+    algorithm = _algorithms(0.1)[name]
+    if algorithm.step_parameters:
+        algorithm = algorithm.with_step(fraction * exact.critical_step_size(algorithm, problem, network))
+    radius = exact.spectral_radius(algorithm, problem, network)
+    model = unreliable.loss_model(algorithm, problem, network)
+    note(f"radius {radius}, reduced {model.size}, messages {model.messages}")
+    assert model.radius(0.0) == pytest.approx(radius ** 2, rel=1e-9, abs=1e-12)
+    # continuity from the right where the ideal round already reaches every mode loss excites
+    assert model.radius(1e-9) >= model.radius(0.0) - 1e-6
+
+
+def _mc_distance(algorithm: lv.Algorithm, problem: lv.Problem, network: lv.Network, p: float,
+                 rounds: int, x0: np.ndarray, seeds: int = 300) -> np.ndarray:
+    x_star = problem.optimum()
+    runs = lv.run_replicas(algorithm, problem, network, rounds, list(range(seeds)), x0=x0,
+                           channel=lv.Channel(loss=p), check="off",
+                           observers={"d2": lambda X: float(((X - x_star) ** 2).sum())})
+    return np.array([r.history["d2"] for r in runs])
+
+
+@pytest.mark.parametrize("name", ["lt-admm", "lt-admm-inner", "led", "k-gt", "local-dsgd", "exact-admm"])
+def test_the_exact_second_moment_matches_monte_carlo(name: str) -> None:
+    network = lv.make_network("ring", 5)
+    problem = lv.random_quadratic(5, 2, seed=3)
+    algorithm = _algorithms(0.1)[name]
+    x0 = np.random.default_rng(0).standard_normal((5, 2))
+    p, rounds = 0.3, 25
+    predicted = unreliable.expected_distance(algorithm, problem, network, loss=p, rounds=rounds, x0=x0)
+    samples = _mc_distance(algorithm, problem, network, p, rounds, x0)
+    for k in (1, 3, 10, 25):
+        mean, se = samples[:, k].mean(), samples[:, k].std(ddof=1) / np.sqrt(samples.shape[0])
+        assert abs(mean - predicted[k]) <= Z * se + 1e-9 * predicted[k], (k, mean, predicted[k], se)
+    # the comparison has power: the no-loss prediction is outside the interval for some round
+    ideal = unreliable.expected_distance(algorithm, problem, network, loss=0.0, rounds=rounds, x0=x0)
+    se = samples.std(axis=0, ddof=1) / np.sqrt(samples.shape[0])
+    assert np.any(np.abs(samples.mean(axis=0) - ideal) > Z * se + 1e-9 * ideal)
+
+
+@given(instance=instances("quadratic", min_nodes=3, max_nodes=5, max_dim=2),
+       p=st.sampled_from([0.1, 0.3, 0.5]))
+def test_generated_instances_second_moment_matches_monte_carlo(instance, p):
+    problem, network = instance
+    algorithm = lv.LTADMM(gamma=0.1, beta=0.1, rho=1.0, tau=2)
+    algorithm = algorithm.with_step(0.5 * unreliable.mean_square_critical_step(
+        algorithm, problem, network, loss=p, rtol=1e-3))
+    x0 = np.zeros((network.n_agents, problem.dim))
+    predicted = unreliable.expected_distance(algorithm, problem, network, loss=p, rounds=12, x0=x0)
+    samples = _mc_distance(algorithm, problem, network, p, 12, x0, seeds=200)
+    mean, se = samples[:, 12].mean(), samples[:, 12].std(ddof=1) / np.sqrt(samples.shape[0])
+    note(f"exact {predicted[12]}, Monte Carlo {mean} +- {se}")
+    assert abs(mean - predicted[12]) <= Z * se + 1e-9 * predicted[12]
+
+
+def test_the_radius_is_the_decay_rate_of_the_second_moment() -> None:
+    network = lv.make_network("complete", 5)
+    problem = lv.random_quadratic(5, 1, seed=2)
+    algorithm = lv.LTADMM(gamma=0.1, beta=0.1, rho=1.0, tau=3)
+    p = 0.4
+    curve = unreliable.expected_distance(algorithm, problem, network, loss=p, rounds=40)
+    radius = unreliable.mean_square_radius(algorithm, problem, network, loss=p)
+    assert radius > unreliable.mean_square_radius(algorithm, problem, network, loss=0.0)
+    # (the curve stays far above the rounding floor of its trace formula up to round 40)
+    assert (curve[40] / curve[20]) ** (1 / 20) == pytest.approx(radius, rel=2e-2)
+
+
+def test_the_mean_square_critical_step_at_no_loss_is_the_critical_step() -> None:
+    network = lv.make_network("ring", 6)
+    problem = lv.random_quadratic(6, 1, seed=4)
+    algorithm = lv.LED(gamma=0.1, beta=0.1, tau=2)
+    ideal = exact.critical_step_size(algorithm, problem, network, rtol=1e-6)
+    assert unreliable.mean_square_critical_step(algorithm, problem, network, loss=0.0) == \
+        pytest.approx(ideal, rel=1e-5)
+    lossy = unreliable.mean_square_critical_step(algorithm, problem, network, loss=0.3, rtol=1e-4)
+    above = algorithm.with_step(1.05 * lossy)
+    below = algorithm.with_step(0.95 * lossy)
+    assert unreliable.mean_square_radius(above, problem, network, loss=0.3) > 1.0
+    assert unreliable.mean_square_radius(below, problem, network, loss=0.3) < 1.0
+
+
+def test_where_the_iterates_settle_under_loss() -> None:
+    network = lv.make_network("ring", 5)
+    problem = lv.random_quadratic(5, 2, seed=3)
+    admm = unreliable.loss_limit(_algorithms(0.1)["lt-admm"], problem, network, loss=0.3)
+    assert admm["dist_sq"] < 1e-20 and admm["stationarity"] < 1e-20
+    led = unreliable.loss_limit(_algorithms(0.1)["led"], problem, network, loss=0.3)
+    assert led["dist_sq"] > 1e-3 and led["bias_sq"] < 1e-20
+    assert unreliable.loss_limit(_algorithms(0.1)["led"], problem, network, loss=0.0)["dist_sq"] < 1e-20
+
+
+def test_the_channel_noise_floor_matches_monte_carlo() -> None:
+    network = lv.make_network("ring", 4)
+    problem = lv.random_quadratic(4, 2, seed=5)
+    algorithm = lv.LTADMM(gamma=0.2, beta=0.2, rho=1.0, tau=2)
+    variance = 0.05
+    floor = unreliable.channel_noise_floor(algorithm, problem, network, variance=variance)
+    twice = unreliable.channel_noise_floor(algorithm, problem, network, variance=2 * variance)
+    assert twice["stationarity"] == pytest.approx(2 * floor["stationarity"], rel=1e-9)
+    runs = lv.run_replicas(algorithm, problem, network, 600, list(range(40)), x0=problem.optimum(),
+                           channel=lv.Channel(noise=variance), check="off")
+    tails = np.array([r.history["stationarity"][200:].mean() for r in runs])
+    se = tails.std(ddof=1) / np.sqrt(tails.size)
+    assert abs(tails.mean() - floor["stationarity"]) <= Z * se
+    assert abs(tails.mean() - 2 * floor["stationarity"]) > Z * se  # the test has power
+
+
+def test_oversized_analyses_are_refused_before_the_traces(monkeypatch: pytest.MonkeyPatch) -> None:
+    network = lv.make_network("complete", 6)
+    problem = lv.random_quadratic(6, 1, seed=0)
+    monkeypatch.setattr(unreliable, "MAX_MESSAGES", 10)
+    with pytest.raises(TraceTooLargeError, match="MAX_MESSAGES = 10"):
+        unreliable.mean_square_radius(lv.KGT(eta_c=0.1, eta_s=1.0, tau=2), problem, network, loss=0.1)
+
+
+@dataclass(frozen=True)
+class NoFallback(lv.ExactADMM):
+    """Exact ADMM whose exchange gives no fallback: no semantics under loss."""
+
+    def step(self, state, k, problem, backend, oracle):
+        z = state.z
+        rho_d = self.rho * backend.degrees[:, None].astype(np.float64)
+        x = oracle.local_solve(backend.edge_sum(z), rho_d, state.x, k, self.inner_steps)
+        state.z = (1.0 - self.alpha) * z - self.alpha * backend.exchange(
+            z - 2.0 * self.rho * x[backend.edge_source])
+        state.x = x
+        return state
+
+
+def test_an_exchange_without_fallback_has_no_loss_analysis() -> None:
+    network = lv.make_network("ring", 4)
+    problem = lv.random_quadratic(4, 1, seed=0)
+    with pytest.raises(lv.InvalidParameterError, match="fallback"):
+        unreliable.mean_square_radius(NoFallback(rho=1.0), problem, network, loss=0.1)
+
+
+def test_bad_loss_values_are_refused() -> None:
+    network = lv.make_network("ring", 4)
+    problem = lv.random_quadratic(4, 1, seed=0)
+    for bad in (1.0, -0.1, "x"):
+        with pytest.raises(lv.InvalidParameterError, match="loss"):
+            unreliable.mean_square_radius(lv.LocalDSGD(gamma=0.1, tau=1), problem, network, loss=bad)
