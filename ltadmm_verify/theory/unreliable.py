@@ -74,6 +74,29 @@ MAX_MEAN_SQUARE_SIZE = 300
 DENSE_SIZE = 24
 
 
+def _flat(F: FloatArray) -> FloatArray:
+    """``(M, n, r) -> (n, M r)``: the factors of every message side by side."""
+    return F.transpose(1, 0, 2).reshape(F.shape[1], -1)
+
+
+def _sum_products(U: FloatArray, V: FloatArray) -> FloatArray:
+    """``sum_m U_m V_m^T``."""
+    return np.asarray(_flat(U) @ _flat(V).T)
+
+
+def _sandwich(U: FloatArray, V: FloatArray, Q: FloatArray) -> FloatArray:
+    """``sum_m D_m Q D_m^T`` with ``D_m = U_m V_m^T``: ``O(M n^2 r)``."""
+    inner = np.swapaxes(V, 1, 2) @ Q @ V  # (M, r, r)
+    return np.asarray(_flat(U @ inner) @ _flat(U).T)
+
+
+def _apply_each(U: FloatArray, V: FloatArray, s: FloatArray) -> FloatArray:
+    """``D_m s`` for every ``m``, shape ``(M, n)``."""
+    if not U.shape[0]:
+        return np.zeros((0, s.size))
+    return np.asarray(U @ (np.swapaxes(V, 1, 2) @ s)[:, :, None])[:, :, 0]
+
+
 class LossPattern(Simulator):
     """The simulator with a fixed set of lost messages, and optional channel-noise symbols.
 
@@ -206,7 +229,7 @@ class LossModel:
 
     def mean_map(self, p: float) -> tuple[FloatArray, FloatArray]:
         """``(Tbar, bbar) = (T + p sum_m D_m, b + p sum_m c_m)``."""
-        D_sum = np.einsum("mnr,mkr->nk", self.U, self.V)
+        D_sum = _sum_products(self.U, self.V)
         return self.T + p * D_sum, self.b + p * self.c.sum(axis=0)
 
     def second_moment(self, p: float, Q: FloatArray) -> FloatArray:
@@ -214,8 +237,7 @@ class LossModel:
         Tbar, _ = self.mean_map(p)
         out = Tbar @ Q @ Tbar.T
         if 0.0 < p < 1.0 and self.U.shape[0]:
-            inner = np.einsum("mnr,nk,mks->mrs", self.V, Q, self.V)
-            out = out + p * (1 - p) * np.einsum("mnr,mrs,mks->nk", self.U, inner, self.U)
+            out = out + p * (1 - p) * _sandwich(self.U, self.V, Q)
         return np.asarray(out)
 
     def quotient(self) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -223,7 +245,7 @@ class LossModel:
         if not self.fixed.shape[1]:
             return self.T, self.U, self.V
         Q = sla.null_space(self.fixed.T)
-        return Q.T @ self.T @ Q, np.einsum("nk,mnr->mkr", Q, self.U), np.einsum("nk,mnr->mkr", Q, self.V)
+        return Q.T @ self.T @ Q, Q.T @ self.U, Q.T @ self.V
 
     def radius(self, p: float) -> float:
         """The mean-square radius at loss ``p``: spectral radius of the second-moment operator on
@@ -241,7 +263,7 @@ class LossModel:
         if n == 0:
             return 0.0
         v = p * (1 - p)
-        Tbar = T + p * np.einsum("mnr,mkr->nk", U, V)
+        Tbar = T + p * _sum_products(U, V)
         if n <= DENSE_SIZE:
             K = np.kron(Tbar, Tbar)
             for m in range(U.shape[0]):
@@ -253,8 +275,7 @@ class LossModel:
             Q = np.asarray(vector).reshape(n, n)
             out = Tbar @ Q @ Tbar.T
             if v > 0 and U.shape[0]:
-                inner = np.einsum("mnr,nk,mks->mrs", V, Q, V)
-                out = out + v * np.einsum("mnr,mrs,mks->nk", U, inner, U)
+                out = out + v * _sandwich(U, V, Q)
             return np.asarray(out).ravel()
 
         op = spla.LinearOperator((n * n, n * n), dtype=np.float64, matvec=apply)
@@ -275,7 +296,7 @@ class LossModel:
         out = [(mean, second)]
         Tbar, bbar = self.mean_map(p)
         for _ in range(rounds - 1):
-            Dm = np.einsum("mnr,mkr,k->mn", self.U, self.V, mean)  # D_m E[s]
+            Dm = _apply_each(self.U, self.V, mean)  # D_m E[s]
             cross = Tbar @ np.outer(mean, bbar) + v * Dm.T @ self.c
             second = (self.second_moment(p, second) + cross + cross.T + np.outer(bbar, bbar)
                       + v * self.c.T @ self.c)
@@ -297,7 +318,7 @@ class LossModel:
         jumps = self.D0 @ x0 + self.c0
         second = np.outer(mean, mean) + v * jumps.T @ jumps
         for k in range(1, max_rounds + 1):
-            Dm = np.einsum("mnr,mkr,k->mn", self.U, self.V, mean)
+            Dm = _apply_each(self.U, self.V, mean)
             cross = Tbar @ np.outer(mean, bbar) + v * Dm.T @ self.c
             new = (self.second_moment(p, second) + cross + cross.T + np.outer(bbar, bbar)
                    + v * self.c.T @ self.c)
@@ -400,7 +421,7 @@ def loss_model(algorithm: Algorithm, problem: Problem, network: Network, *,
     fixed = sla.null_space(stacked, rcond=1e-9) if n else np.zeros((0, 0))
     return LossModel(
         T=amap.T, b=amap.b, U=U, V=V, c=c_full @ P.T, X=amap.X, T0=amap.T0, b0=amap.b0,
-        D0=np.einsum("nk,mkl,lj->mnj", P, D_full, ideal.S0x) if M else np.zeros((0, n, ideal.S0x.shape[1])),
+        D0=P @ D_full @ ideal.S0x if M else np.zeros((0, n, ideal.S0x.shape[1])),
         c0=first_full @ P.T, G=P @ G, messages=M, fixed=fixed,
         ideal_radius=ideal.reduce().spectral_radius())
 
