@@ -82,6 +82,15 @@ def open_unit_float(name: str, value: Any) -> float:
     return out
 
 
+def probability(name: str, value: Any, *, zero: bool = True, one: bool = True) -> float:
+    """Return ``value`` as a float in ``[0, 1]`` (``zero`` / ``one``: whether the ends are allowed)."""
+    out = nonnegative_float(name, value)
+    if out > 1 or (out == 0 and not zero) or (out == 1 and not one):
+        interval = f"{'[' if zero else '('}0, 1{']' if one else ')'}"
+        raise InvalidParameterError(f"{name} must be a probability in {interval}, got {value!r}")
+    return out
+
+
 def integer_at_least(name: str, value: Any, minimum: int, *, maximum: int = MAX_COUNT) -> int:
     """Return ``value`` as an int, raising unless it is an integer in ``[minimum, maximum]``."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):

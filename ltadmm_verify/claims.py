@@ -42,6 +42,12 @@ CLAIMS: dict[str, Claim] = {c.id: c for c in (
     Claim("W", "LT-ADMM's rate A/(K tau) (C1, exact gradients) at the worst case over every L-smooth, "
                "possibly nonconvex, choice of local costs",
           "performance estimation (SDP) of W(K, tau); tail exponents in K and tau >= 1 (margin 0.1)"),
+    Claim("R", "unreliable networks (not a claim of the paper): R1 LT-ADMM converges exactly under "
+               "i.i.d. message loss; R2 so does LT-ADMM-VR; R3 so do LED and K-GT; R4 the floor under "
+               "channel noise is linear in its variance",
+          "exact mean-square analysis of the traced round under loss (moment limits) with Monte Carlo "
+          "conditions; tail slope of LT-ADMM-VR on a lossy channel; log-log slope of Monte Carlo floors "
+          "against the channel-noise variance (1 +- 0.1)"),
     Claim("C6", "8x8 digits: better communication efficiency than the state of the art when "
                 "communication is expensive",
           "fair comparison (same tuning budget, tuning and evaluation seeds, bootstrap) against LED, "

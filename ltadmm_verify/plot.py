@@ -9,8 +9,12 @@ time of SPEC 2.4,
 .. math:: T_k = k\,(\tau\, t_{grad} + t_{comm}),
 
 in units of ``t_grad`` with ``t_comm / t_grad = comm_ratio`` (``tau = 1`` for algorithms without
-local steps). Values that are not finite and positive (a diverged run, a gap rounded to zero) are
-left out of the logarithmic axes.
+local steps). On an unreliable or compressing network (:class:`~ltadmm_verify.algorithms.channel.Channel`)
+the axis ``time_floats`` charges the floats actually sent instead of whole rounds,
+``T_k = k tau t_grad + t_float F_k / N`` with ``F_k`` the network-wide floats sent by round ``k``
+(``floats_sent``), ``N`` the number of agents (they send in parallel) and
+``t_float / t_grad = comm_ratio``. Values that are not finite and positive (a diverged run, a gap
+rounded to zero) are left out of the logarithmic axes.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ AXES: dict[str, str] = {
     "round": "communication rounds $k$",
     "grad_evals": "gradient evaluations (per sample, all agents)",
     "time": r"modelled time $k(\tau t_{grad} + t_{comm})$ [units of $t_{grad}$]",
+    "time_floats": r"modelled time $k\tau t_{grad} + t_{float} F_k / N$ [units of $t_{grad}$]",
 }
 #: file types :func:`plot` writes
 FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
@@ -109,7 +114,7 @@ def plot(
     axes : sequence of str
         Columns, among :data:`AXES`.
     comm_ratio : float
-        ``t_comm / t_grad`` of the modelled time.
+        ``t_comm / t_grad`` of the modelled time (``t_float / t_grad`` on the ``time_floats`` axis).
     title : str, optional
         Figure title.
 
@@ -149,8 +154,12 @@ def plot(
     for (history, parameters), label, colour in zip(data, labels, _colours(len(data)), strict=True):
         tau = parameters.get("tau", 1)
         tau = tau if isinstance(tau, int | float) and tau > 0 else 1
+        floats = history.get("floats_sent")
+        agents = parameters.get("n_agents")
         abscissa = {"round": history["round"], "grad_evals": history.get("grad_evals"),
-                    "time": history["round"] * (tau + comm_ratio)}
+                    "time": history["round"] * (tau + comm_ratio),
+                    "time_floats": None if floats is None or not agents
+                    else history["round"] * tau + comm_ratio * floats / agents}
         for r, metric in enumerate(rows):
             if metric not in history:
                 continue
@@ -166,8 +175,8 @@ def plot(
             ax = grid[r, c]
             if ax.lines:
                 ax.set_yscale("log")
-            ax.set_xlabel(AXES[axis] + (f"\n($t_{{comm}}/t_{{grad}}$ = {comm_ratio:g})"
-                                        if axis == "time" else ""))
+            ratio = {"time": "$t_{comm}/t_{grad}$", "time_floats": "$t_{float}/t_{grad}$"}
+            ax.set_xlabel(AXES[axis] + (f"\n({ratio[axis]} = {comm_ratio:g})" if axis in ratio else ""))
             ax.set_ylabel(METRICS[metric])
             ax.grid(True, which="major", alpha=0.3)
     grid[0, 0].legend(loc="best", fontsize="small", framealpha=0.6)

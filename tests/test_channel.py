@@ -187,3 +187,14 @@ def test_compression_specs_parse(text: str, expected: object) -> None:
 def test_bad_compression_specs_are_refused(text: str) -> None:
     with pytest.raises(InvalidParameterError):
         parse_compression(text)
+
+
+def test_the_time_model_can_charge_the_floats_sent() -> None:
+    result = lv.run(lv.LED(gamma=0.05, beta=0.05, tau=2), PROBLEM, NET, 6, check="off",
+                    channel=lv.Channel(compression=lv.TopK(1)))
+    fig = lv.plot(result, axes=("time", "time_floats"), metrics=("stationarity",), comm_ratio=3.0)
+    rounds_axis, floats_axis = fig.axes
+    k = result.history["round"]
+    assert np.allclose(rounds_axis.lines[0].get_xdata(), k * (2 + 3.0))
+    floats_per_round = NET.n_directed_edges  # one float per message (top-1)
+    assert np.allclose(floats_axis.lines[0].get_xdata(), k * 2 + 3.0 * k * floats_per_round / NET.n_agents)

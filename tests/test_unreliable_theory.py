@@ -175,3 +175,32 @@ def test_bad_loss_values_are_refused() -> None:
     for bad in (1.0, -0.1, "x"):
         with pytest.raises(lv.InvalidParameterError, match="loss"):
             unreliable.mean_square_radius(lv.LocalDSGD(gamma=0.1, tau=1), problem, network, loss=bad)
+
+
+def test_mixing_algorithms_have_no_floor_under_channel_noise() -> None:
+    """LED's sum of corrections random-walks under channel noise: no stationary distribution (the
+    analysis says so), and the simulated distance keeps growing."""
+    network = lv.make_network("ring", 6)
+    problem = lv.random_quadratic(6, 2, seed=0)
+    led = lv.LED(gamma=0.1, beta=0.1, tau=3)
+    with pytest.raises(lv.InvalidParameterError, match="random walk"):
+        unreliable.channel_noise_floor(led, problem, network, variance=0.01)
+    runs = lv.run_replicas(led, problem, network, 4000, list(range(64)), x0=problem.optimum(),
+                           channel=lv.Channel(noise=0.01), check="off", record_every=500)
+    distance = np.array([r.history["dist_sq"] for r in runs])  # rounds 0, 500, ..., 4000
+    growth = distance[:, -1] - distance[:, 1]
+    assert growth.mean() > Z * growth.std(ddof=1) / np.sqrt(growth.size)
+
+
+def test_loss_can_stabilise_a_diverging_mixing_algorithm() -> None:
+    """A lost value replaced by the receiver's own makes the expected mixing lazier: LED above its
+    critical step diverges without loss and converges in mean square with 10 % loss."""
+    network = lv.make_network("ring", 8)
+    problem = lv.random_quadratic(8, 2, seed=0)
+    led = lv.LED(gamma=0.8, beta=0.8, tau=5)
+    assert exact.spectral_radius(led, problem, network) > 1.0
+    assert unreliable.mean_square_radius(led, problem, network, loss=0.1) < 1.0
+    runs = lv.run_replicas(led, problem, network, 300, list(range(6)), channel=lv.Channel(loss=0.1),
+                           check="off", record_every=300)
+    assert all(r.status == "completed" and r.history["dist_sq"][-1] < 1.0 for r in runs)
+    assert lv.run(led, problem, network, 300, check="off").status == "diverged"

@@ -27,18 +27,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import integer_at_least, nonnegative_float, positive_float
+from .._validation import integer_at_least, nonnegative_float, positive_float, probability
 from ..errors import InvalidParameterError
 from ..problems.base import FloatArray
-
-
-def _probability(name: str, value: object, *, closed_top: bool = True) -> float:
-    """A probability in ``[0, 1]`` (``[0, 1)`` when ``closed_top`` is false)."""
-    number = nonnegative_float(name, value)
-    if number > 1.0 or (not closed_top and number == 1.0):
-        top = "1]" if closed_top else "1)"
-        raise InvalidParameterError(f"{name} must be a probability in [0, {top}, got {value!r}")
-    return number
 
 
 @dataclass(frozen=True)
@@ -66,12 +57,9 @@ class GilbertElliott:
     bad_to_good: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "p_bad", _probability("p_bad", self.p_bad))
+        object.__setattr__(self, "p_bad", probability("p_bad", self.p_bad))
         for name in ("good_to_bad", "bad_to_good"):
-            value = _probability(name, getattr(self, name))
-            if value == 0.0:
-                raise InvalidParameterError(f"{name} must be in (0, 1], got 0")
-            object.__setattr__(self, name, value)
+            object.__setattr__(self, name, probability(name, getattr(self, name), zero=False))
 
     @property
     def stationary_bad(self) -> float:
@@ -269,11 +257,8 @@ class Channel:
 
     def __post_init__(self) -> None:
         if not isinstance(self.loss, GilbertElliott):
-            object.__setattr__(self, "loss", _probability("loss", self.loss, closed_top=False))
-        activation = _probability("activation", self.activation)
-        if activation == 0.0:
-            raise InvalidParameterError("activation must be a probability in (0, 1], got 0")
-        object.__setattr__(self, "activation", activation)
+            object.__setattr__(self, "loss", probability("loss", self.loss, one=False))
+        object.__setattr__(self, "activation", probability("activation", self.activation, zero=False))
         if self.compression is not None and not isinstance(self.compression, Compressor):
             raise InvalidParameterError(
                 "compression must be Quantize(step), StochasticQuantize(levels), TopK(k), RandK(k) or "

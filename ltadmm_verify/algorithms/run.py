@@ -364,6 +364,7 @@ def replica_loop(
             "rounds": rounds,
             "sigma2": None if noise is None else noise.sigma2,
             "backend": transport.name,
+            "n_agents": n,
             "channel": channel.describe(),
         }
         results.append(RunResult(x=finals[r], history=history, status=status,

@@ -9,6 +9,7 @@ from ..algorithms import GaussianNoise
 from ..algorithms.run import BACKENDS
 from ..solve import run
 from .algorithm_options import add_algorithm_options, build_algorithm, check_algorithm_options
+from .channel import add_channel_options, build_channel
 from .common import MAX_ROUNDS, NONNEGATIVE, SEED, add_instance_options, build_instance, count
 
 #: values of the flags a run needs when they are omitted
@@ -36,6 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         help="simulator (one process) or mpi: inside "
                         "'mpirun -n P python -m mpi4py -m ltadmm_verify run --backend mpi ...'; "
                         "only rank 0 prints and writes --out")
+    add_channel_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -48,7 +50,7 @@ def handle(args: argparse.Namespace) -> int:
     noise = None if args.noise is None else GaussianNoise(args.noise)
     result = run(algorithm, problem, network, args.rounds, seed=args.seed, noise=noise,
                  record_every=args.record_every, progress=not args.quiet, backend=args.backend,
-                 check=args.check)
+                 check=args.check, channel=build_channel(args))
     status = 0 if result.status == "completed" else 1
     if result.x is None:  # a non-root MPI rank: rank 0 reports and writes
         return status
@@ -57,7 +59,8 @@ def handle(args: argparse.Namespace) -> int:
     for key in ("stationarity", "grad_norm_sq", "consensus", "opt_gap", "dist_sq"):
         if key in hist:
             print(f"  {key:<13} {hist[key][0]:.4e} -> {hist[key][-1]:.4e}")
-    print(f"  grad_evals {int(hist['grad_evals'][-1])}, messages {int(hist['messages'][-1])}")
+    print(f"  grad_evals {int(hist['grad_evals'][-1])}, messages {int(hist['messages'][-1])} "
+          f"({int(hist['messages_delivered'][-1])} delivered, {int(hist['floats_sent'][-1])} floats)")
     atomic_write_json(args.out, {
         "instance": {"graph": args.graph, "network": network.describe(),
                      "problem": problem.describe()},

@@ -45,6 +45,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "algorithm.penalty": ("frozen", "inner"),
     "reproduction.splits": ("iid", "label"),
     "worst_case.graph": tuple(sorted(GENERATORS)),
+    "unreliable.graphs": tuple(sorted(GENERATORS)),
+    "unreliable.critical_graphs": tuple(sorted(GENERATORS)),
 }
 
 #: smallest allowed value of numeric settings (or of every element of a numeric list), by key path
@@ -81,6 +83,13 @@ MINIMUM: dict[str, float] = {
     "worst_case.gamma": 1e-300,
     "worst_case.rho": 1e-300,
     "worst_case.L": 1e-300,
+    "unreliable.agents": 3,
+    "unreliable.dim": 1,
+    "unreliable.losses": 0,
+    "unreliable.critical_losses": 0,
+    "unreliable.check_loss": 1e-300,
+    "unreliable.channel_noise": 1e-300,
+    "unreliable.rounds": 20,
     "reproduction.ratios": 1e-300,
     "reproduction.expensive_ratios": 1e-300,
 }
@@ -111,11 +120,14 @@ MAXIMUM: dict[str, int] = {
     "worst_case.agents": 6,
     "worst_case.rounds": 8,
     "worst_case.taus": 4,
+    "unreliable.agents": 16,
+    "unreliable.dim": 4,
+    "unreliable.rounds": 100_000,
 }
 
 #: settings that are fractions (of the stability threshold, of the test set): open interval (0, 1)
 FRACTIONS = ("checks.gamma_fraction", "checks.gamma_fractions", "checks.vr_gamma_fraction",
-             "comparison.step_fraction")
+             "comparison.step_fraction", "unreliable.step_fraction")
 
 #: the table of overrides applied by ``--quick`` (not part of the effective configuration)
 QUICK_KEY = "quick"

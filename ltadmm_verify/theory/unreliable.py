@@ -49,7 +49,7 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse.linalg as spla
 
-from .._validation import nonnegative_float, positive_float
+from .._validation import nonnegative_float, positive_float, probability
 from ..algorithms.base import Algorithm
 from ..algorithms.run import _initial_models
 from ..backends.simulator import Simulator
@@ -427,10 +427,7 @@ def loss_model(algorithm: Algorithm, problem: Problem, network: Network, *,
 
 
 def _loss(loss: Any) -> float:
-    p = nonnegative_float("loss", loss)
-    if p >= 1.0:
-        raise InvalidParameterError(f"loss must be a probability in [0, 1), got {loss!r}")
-    return p
+    return probability("loss", loss, one=False)
 
 
 def mean_square_radius(algorithm: Algorithm, problem: Problem, network: Network, *,
@@ -546,7 +543,9 @@ def channel_noise_floor(algorithm: Algorithm, problem: Problem, network: Network
     Raises
     ------
     InvalidParameterError
-        If the spectral radius is ``>= 1``.
+        If the round has an eigenvalue of modulus ``>= 1`` on the part the noise reaches: no floor.
+        This is the case of LED and K-GT, whose invariant ``sum_i y_i = 0`` (``sum_i c_i = 0``) holds
+        only for an exactly doubly stochastic mixing: under channel noise it random-walks.
     """
     variance = nonnegative_float("variance", variance)
     model = loss_model(algorithm, problem, network, channel_noise=True)
@@ -554,7 +553,10 @@ def channel_noise_floor(algorithm: Algorithm, problem: Problem, network: Network
     radius = float(np.abs(np.linalg.eigvals(model.T)).max()) if n else 0.0
     if radius >= 1.0:
         raise InvalidParameterError(
-            f"no stationary distribution: the spectral radius is {radius:.6g} >= 1")
+            f"no stationary distribution: the round has an eigenvalue of modulus {radius:.6g} >= 1 on "
+            "the part the channel noise reaches (a mixing algorithm's sum of corrections, kept at 0 "
+            "by an exact W, performs a random walk under channel noise: the iterates drift and "
+            "E||x_k - 1 x*||^2 grows without bound)")
     W = variance / problem.dim * model.G @ model.G.T
     cov = sla.solve_discrete_lyapunov(model.T, 0.5 * (W + W.T))
     mean = np.linalg.solve(np.eye(n) - model.T, model.b)

@@ -9,7 +9,8 @@ noise, and every answer is a finding with its evidence (verdicts by the one rule
   exact moment recursion (:meth:`~ltadmm_verify.theory.unreliable.LossModel.limit`),
   ``E||x_inf - 1 x*||^2 / ||x_0 - 1 x*||^2``, held to 0 with the accuracy of the recursion; Monte
   Carlo part (a condition): the same ratio after ``K`` rounds of runs on the lossy channel, ``K``
-  such that the exact prediction is below :data:`PREDICTION_FLOOR`, held to :data:`CONVERGED`.
+  such that the exact prediction is below :data:`PREDICTION_FLOOR`, held to :data:`CONVERGED`
+  (INCONCLUSIVE when that needs more than :data:`MAX_HORIZON` x ``mc.rounds`` rounds).
 - **R2** (:func:`check_vr_under_loss`): LT-ADMM-VR (minibatches) on a finite sum keeps exact
   convergence under loss: tail log-log slope of ``M_k`` ``<= -1`` (no floor), Monte Carlo.
 - **R3** (:func:`check_exact_under_loss` with LED or K-GT): the same question for mixing
@@ -56,6 +57,8 @@ EXACT_TOLERANCE = 1e-9
 CONVERGED = 1e-6
 #: the Monte Carlo horizon is chosen so that the exact prediction falls below this
 PREDICTION_FLOOR = 1e-12
+#: the Monte Carlo horizon is at most this many times ``mc.rounds`` (slower rates: INCONCLUSIVE)
+MAX_HORIZON = 20
 #: equivalence margin of the slope-1 claim (R4), and the smallest departure it must detect
 SLOPE_MARGIN, SLOPE_RESOLUTION = 0.1, 0.5
 
@@ -106,8 +109,10 @@ def check_exact_under_loss(claim: str, algorithm: Algorithm, problem: Problem, n
     evidence.update({"exact_limit_ratio": limit / start, "rounds_to_settle": settled,
                      "mean_limit_bias_ratio": float(((xbar - x_star) ** 2).sum()) / float(
                          (x_star ** 2).sum())})
-    rounds = int(np.clip(math.ceil(math.log(PREDICTION_FLOOR) / math.log(max(radius, 1e-300))),
-                         20, 20 * mc.rounds))
+    needed = math.ceil(math.log(PREDICTION_FLOOR) / math.log(max(radius, 1e-300)))
+    rounds = int(np.clip(needed, 20, MAX_HORIZON * mc.rounds))
+    short = (f"the Monte Carlo horizon {rounds} (at most {MAX_HORIZON} x mc.rounds) is shorter than "
+             f"the {needed} rounds the mean-square radius {radius:.6g} needs" if needed > rounds else "")
     seeds = [mc.seed(0, s) for s in range(mc.seeds)]
     ratios = _distance_runs(algorithm, problem, network, Channel(loss=loss), rounds, seeds, x0) / start
     evidence["monte_carlo"] = {"rounds": rounds, "seeds": seeds, "ratios": ratios.tolist()}
@@ -118,7 +123,7 @@ def check_exact_under_loss(claim: str, algorithm: Algorithm, problem: Problem, n
         estimate = mean_ci(ratios, mc.confidence)
         simulated = CheckResult(f"{claim}.mc", f"{statement}: Monte Carlo after {rounds} rounds",
                                 estimate.value, CONVERGED, "<=", half_width=estimate.half_width,
-                                evidence={"seeds": seeds, "rounds": rounds})
+                                evidence={"seeds": seeds, "rounds": rounds}, undecided=short)
     return CheckResult(claim, statement, limit / start, 0.0, "<=", margin=EXACT_TOLERANCE,
                        evidence=evidence, conditions=(simulated,))
 
