@@ -49,7 +49,8 @@ def run(
         divergence).
     **options
         Every keyword of :func:`~ltadmm_verify.algorithms.run.run_loop` (``x0, seed, noise,
-        record_every, backend, progress, divergence_factor, observers``).
+        record_every, backend, progress, divergence_factor, observers, channel``; ``channel`` an
+        unreliable network, :class:`~ltadmm_verify.algorithms.channel.Channel`).
 
     Returns
     -------
@@ -89,8 +90,8 @@ def run_replicas(
         The pre-run check of :func:`run`, made once for all the replicas.
     **options
         Every keyword of :func:`run` except ``seed`` (``x0, noise, record_every, backend,
-        progress, divergence_factor, observers``); ``backend="mpi"`` spreads the agents (of every
-        replica) over the MPI ranks.
+        progress, divergence_factor, observers, channel``); ``backend="mpi"`` spreads the agents (of
+        every replica) over the MPI ranks.
 
     Returns
     -------

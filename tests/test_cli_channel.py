@@ -39,3 +39,14 @@ def test_bad_channel_values_exit_2_naming_the_flag(tmp_path: Path, capsys, optio
     assert option in err and value in err and "error" in err
     assert len(err.strip().splitlines()) == 1, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("algorithm", ["led", "k-gt", "local-dsgd", "exact-admm"])
+def test_every_algorithm_runs_on_an_unreliable_channel_from_the_command_line(
+        tmp_path: Path, algorithm: str) -> None:
+    out = tmp_path / "run.json"
+    assert main(["run", "--algorithm", algorithm, "--agents", "5", "--rounds", "10", "--quiet",
+                 "--loss", "0.2", "--activation", "0.9", "--compress", "qsgd:4",
+                 "--out", str(out)]) == 0
+    history = json.loads(out.read_text())["history"]
+    assert history["messages_delivered"][-1] < history["messages"][-1]
