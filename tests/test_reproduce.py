@@ -217,6 +217,9 @@ def test_reproduce_quick_end_to_end(quick_reproduction, capsys):
                 assert set(summary["declared_ranges"]) == declared
                 assert set(summary["searched_ranges"]) == declared
                 assert "extensions" in summary
+                assert not set(summary["fixed"]) & {"beta", *declared}  # beta is set by beta/gamma
+                assert entry["tuning_seeds"] == split["tuning_seeds"]
+                assert entry["evaluation_seeds"] == split["evaluation_seeds"]
                 assert len(entry["trials"]) <= 2 * config.budget
         assert set(split["c6"]) == {str(r) for r in config.ratios}
         for check in split["c6"].values():
@@ -244,3 +247,8 @@ def test_report_quick_gives_the_same_c6_as_reproduce_quick(quick_reproduction, t
             theirs = by_id[mine["claim"]]
             assert (theirs["verdict"], theirs["measured"], theirs["interval"]) == (
                 mine["verdict"], mine["measured"], mine["interval"]), split
+        # every ratio (the claimed ones and the informative one), the winners and the sensitivity
+        page = claim["data"]["splits"][split]
+        for key in ("c6", "sensitivity", "choices", "tuning_seeds", "evaluation_seeds"):
+            assert json.dumps(page[key], sort_keys=True) == json.dumps(values[key], sort_keys=True), key
+    assert claim["summary"]["verdict"] == claim["data"]["verdict"] == data["c6_verdict"]

@@ -398,6 +398,8 @@ class SplitResult:
         for method, per_tau in self.tuning.items():
             methods[method] = {
                 f"tau={tau}": {"summary": {b: rec.summary(limit) for b, limit in budgets.items()},
+                               "tuning_seeds": self.config.tuning_seeds(),
+                               "evaluation_seeds": self.config.evaluation_seeds(),
                                "trials": [t.to_dict() for t in rec.trials]}
                 for tau, rec in per_tau.items()}
         choices = {b: {str(r): {m: self.choose(m, r, b).to_dict() for m in self.config.methods}

@@ -184,9 +184,11 @@ def compass_search(
     explore = integer_at_least("explore", explore, 0)
     declared = _declared(base, exclude)
     axes = [_Axis(name, rng, points) for name, rng in declared.items()]
+    set_by_ratio = {name.split("/", 1)[0] for name in declared if "/" in name}  # e.g. beta (beta/gamma)
     record = TuningRecord(
         method=base.name,
-        fixed={k: v for k, v in base.parameters().items() if k not in declared and k != "algorithm"},
+        fixed={k: v for k, v in base.parameters().items()
+               if k not in declared and k not in set_by_ratio and k != "algorithm"},
         declared={k: {"low": r.low, "high": r.high, "scale": r.scale} for k, r in declared.items()},
         budget=budget)
     cache: dict[tuple[float, ...], Trial] = {}

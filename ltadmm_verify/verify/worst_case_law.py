@@ -11,13 +11,15 @@ costs (normalised as SPEC 10). This module sweeps ``K`` and ``tau``
   intervals from its standard errors) on the *tail* of the computed range (the larger half of the
   ``K`` or ``tau`` values, at least :data:`MIN_TAIL` of them), because a law ``A / (K + K_0)`` has
   local exponents below 1 at small ``K`` and the claim is about the growth of ``K tau W``;
-- the claim is about the limit, and the local exponent of the worst case need not be monotone: on
-  the 2-path (``gamma = beta = 0.1``, ``rho = 1``, ``L = 1``, ``tau = 1``) it falls from 0.96
-  (``K = 1 -> 2``) to 0.84 (``K = 4 -> 6``) and rises again to 1.07 (``K = 9 -> 10``); ``K W`` peaks
-  near ``K = 9``. A tail fit over ``K <= 6`` alone reads 0.84 [0.83, 0.85], a FAIL the longer range
-  refutes. So the interval of an exponent covers the local exponents between consecutive computed
-  points as well (:func:`~ltadmm_verify.verify.statistics.hull`): a verdict needs the whole computed
-  range on one side;
+- the claim is about the limit, and the local exponent of the worst case need not be monotone
+  (``rho = 1``, ``L = 1``, ``tau = 1``, ``gamma = beta``): on the 2-path at ``gamma = 0.1`` it falls
+  from 0.96 (``K = 1 -> 2``) to 0.84 (``K = 4 -> 6``) and rises again to 1.07 (``K = 9 -> 10``); on
+  the 3-path at ``gamma = 0.192`` it falls from 0.86 to 0.50 (``K = 5``) and is back at 0.98 by
+  ``K = 9 -> 10``; ``K W`` peaks near ``K = 9``. Tail fits over ``K <= 6`` read 0.84 and 0.52, FAILs
+  the longer range refutes. So the interval of an exponent covers the local exponents between
+  consecutive computed points (:func:`~ltadmm_verify.verify.statistics.hull`), and a local exponent
+  that moves by more than the margin over the computed range leaves the check INCONCLUSIVE
+  (``undecided``): a verdict needs a range over which the exponent has settled;
 - the claim ``W <= A / (K tau)`` with ``A`` independent of ``K`` and ``tau`` needs ``a >= 1`` and
   ``b >= 1`` in the limit; each fitted exponent is a check with relation ``>= 1`` and the declared
   equivalence margin :data:`EXPONENT_MARGIN` (the verdict rule of
@@ -230,9 +232,13 @@ def check_rate_law(table: WorstCaseTable) -> list[CheckResult]:
         estimate = Estimate(fit.exponent, fit.half_width, len(fit.points))
         low, high = hull(estimate, fit.local_exponents)
         conservative = low > 1 + EXPONENT_MARGIN
+        moved = fit.local_exponents[1] - fit.local_exponents[0]
+        undecided = (f"the local exponent moves by {moved:.3g} over {fit.direction} in the computed "
+                     f"range (more than the margin {EXPONENT_MARGIN}): its limit cannot be read there"
+                     if moved > EXPONENT_MARGIN else "")
         results.append(CheckResult(
             f"C1.worst-{fit.direction}", statement, measured=fit.exponent, bound=1.0, relation=">=",
-            half_width=fit.half_width, bounds=(low, high), margin=EXPONENT_MARGIN,
+            half_width=fit.half_width, bounds=(low, high), margin=EXPONENT_MARGIN, undecided=undecided,
             evidence={"instance": f"{table.algorithm} {table.graph} N={table.n_agents} "
                                   f"{other}={fit.fixed}",
                       "points": fit.points, "full_range_exponent": fit.full_exponent,
