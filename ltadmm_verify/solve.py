@@ -46,7 +46,9 @@ def run(
         constant is ``"calibrated"`` and no exact evidence decides (:mod:`ltadmm_verify.theory.prerun`).
         ``"warn"``: warn in every case.
         ``"off"``: no check (use it to run above the stability limit on purpose, e.g. to study
-        divergence).
+        divergence). The check analyses the ideal network, whatever ``channel`` says: under message
+        loss the exact limit is :func:`ltadmm_verify.theory.mean_square_critical_step`, which may
+        lie on either side of the ideal one.
     **options
         Every keyword of :func:`~ltadmm_verify.algorithms.run.run_loop` (``x0, seed, noise,
         record_every, backend, progress, divergence_factor, observers, channel``; ``channel`` an

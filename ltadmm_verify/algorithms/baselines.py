@@ -297,7 +297,7 @@ class ExactADMM(Algorithm):
         rho_d = self.rho * backend.degrees[:, None].astype(np.float64)
         x = oracle.local_solve(z_sum, rho_d, state.x, k, self.inner_steps)
         state.z = (1.0 - self.alpha) * z - self.alpha * backend.exchange(
-            z - 2.0 * self.rho * x[backend.edge_source], fallback=-z
+            z - 2.0 * self.rho * x[backend.edge_source], fallback=z.__neg__
         )
         state.x = x
         return state

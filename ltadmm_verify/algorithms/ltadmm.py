@@ -137,8 +137,9 @@ class LTADMM(Algorithm):
         outgoing = phi[backend.edge_source]
         outgoing *= -2.0 * self.rho
         outgoing += z
-        # a lost message holds z_ij: (1 - alpha) z_ij + alpha z_ij (exact for alpha = 1/2)
-        received = backend.exchange(outgoing, fallback=np.negative(z))
+        # a lost message holds z_ij: (1 - alpha) z_ij + alpha z_ij (exact for alpha = 1/2); the
+        # fallback -z is computed only when a message is lost
+        received = backend.exchange(outgoing, fallback=z.__neg__)
         received *= self.alpha
         new_z = (1.0 - self.alpha) * z
         new_z -= received

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..backends.base import Backend
+from ..backends.base import Backend, Fallback, resolve_fallback
 from ..errors import InvalidParameterError
 from ..problems.base import FloatArray
 from .base import State
@@ -156,7 +156,7 @@ class ChannelTransport(Backend):
         self.floats += per_vector * sent
 
     # ------------------------------------------------------------------ transport
-    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: Fallback = None) -> FloatArray:
         t = self._call
         self._call += 1
         arrived = self._arrived(t)
@@ -167,9 +167,10 @@ class ChannelTransport(Backend):
         sent = self._noise(self._compress(edge_values, self._sent_keys, t), t)
         received = self.inner.exchange(sent)
         self._count(arrived, edge_values.shape[1])
-        if fallback is None:
+        kept = resolve_fallback(fallback)
+        if kept is None:
             return received
-        return np.where(arrived[:, None], received, fallback)
+        return np.where(arrived[:, None], received, kept)
 
     def mix(self, agent_values: FloatArray) -> FloatArray:
         t = self._call

@@ -8,9 +8,19 @@ process holds; edge values are ordered like the network's directed edges restric
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 
 from ..network import Network
 from ..problems.base import FloatArray, IntArray
+
+#: what a receiver keeps for a lost message: an array, or a function computing it (called only when
+#: a message is lost, so that an ideal network pays nothing), or ``None`` (no semantics under loss)
+Fallback = FloatArray | Callable[[], FloatArray] | None
+
+
+def resolve_fallback(fallback: Fallback) -> FloatArray | None:
+    """The fallback array (calling ``fallback`` if it is a function)."""
+    return fallback() if callable(fallback) else fallback
 
 
 class Backend(ABC):
@@ -48,12 +58,13 @@ class Backend(ABC):
         """``sum_{j in N_i} v_ij`` for every local agent: ``(e_local, d) -> (n_local, d)``."""
 
     @abstractmethod
-    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: Fallback = None) -> FloatArray:
         """Send ``v_ij`` along every edge ``i -> j``; return, at edge ``i -> j``, the ``v_ji`` received.
 
-        ``fallback`` ``(e_local, d)``: what edge ``i -> j`` gets instead when the message ``j -> i``
-        is lost on an unreliable channel (:mod:`ltadmm_verify.algorithms.channel`); an ideal
-        transport never uses it. ``None``: the algorithm cannot run on a lossy channel.
+        ``fallback`` ``(e_local, d)``, or a function returning it: what edge ``i -> j`` gets instead
+        when the message ``j -> i`` is lost on an unreliable channel
+        (:mod:`ltadmm_verify.algorithms.channel`); an ideal transport never uses (nor computes)
+        it. ``None``: the algorithm cannot run on a lossy channel.
         Counts one message per directed edge leaving a local agent.
         """
 

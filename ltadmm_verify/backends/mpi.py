@@ -40,7 +40,7 @@ from mpi4py import MPI
 from ..errors import InvalidParameterError
 from ..network import Network
 from ..problems.base import FloatArray, IntArray
-from .base import Backend
+from .base import Backend, Fallback
 
 
 def partition(n_agents: int, n_ranks: int) -> IntArray:
@@ -228,7 +228,7 @@ class MPIBackend(Backend):
     def edge_sum(self, edge_values: FloatArray) -> FloatArray:
         return np.asarray(self._incidence @ edge_values)
 
-    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: Fallback = None) -> FloatArray:
         self.messages += self.edge_source.size
         out = np.empty_like(edge_values, dtype=np.float64)
         out[self._inner_edges] = edge_values[self._inner_reverse]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..problems.base import FloatArray
-from .base import Backend
+from .base import Backend, Fallback
 
 
 class Replicated(Backend):
@@ -71,7 +71,7 @@ class Replicated(Backend):
     def edge_sum(self, edge_values: FloatArray) -> FloatArray:
         return self._tall(self.inner.edge_sum(self._wide(edge_values)))
 
-    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: Fallback = None) -> FloatArray:
         return self._tall(self.inner.exchange(self._wide(edge_values)))
 
     def mix(self, agent_values: FloatArray) -> FloatArray:

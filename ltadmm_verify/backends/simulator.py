@@ -6,7 +6,7 @@ import numpy as np
 
 from ..network import Network
 from ..problems.base import FloatArray
-from .base import Backend
+from .base import Backend, Fallback
 
 
 class Simulator(Backend):
@@ -30,7 +30,7 @@ class Simulator(Backend):
     def edge_sum(self, edge_values: FloatArray) -> FloatArray:
         return np.asarray(self.network.incidence_out @ edge_values)
 
-    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: Fallback = None) -> FloatArray:
         self.messages += self.network.n_directed_edges
         return edge_values[self.network.edge_reverse]
 

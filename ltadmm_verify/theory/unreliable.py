@@ -52,6 +52,7 @@ import scipy.sparse.linalg as spla
 from .._validation import nonnegative_float, positive_float, probability
 from ..algorithms.base import Algorithm
 from ..algorithms.run import _initial_models
+from ..backends.base import Fallback, resolve_fallback
 from ..backends.simulator import Simulator
 from ..errors import InvalidParameterError, InvalidProblemError
 from ..network import Network
@@ -148,17 +149,18 @@ class LossPattern(Simulator):
         self.noise_columns.append(column)
         return out
 
-    def exchange(self, edge_values: FloatArray, fallback: FloatArray | None = None) -> FloatArray:
+    def exchange(self, edge_values: FloatArray, fallback: Fallback = None) -> FloatArray:
         call, self.calls = self.calls, self.calls + 1
         self.messages += self.network.n_directed_edges
         out = self._receive(edge_values[self.network.edge_reverse])
         rows = self._lost_rows(call)
         if rows.size:
-            if fallback is None:
+            kept = resolve_fallback(fallback)
+            if kept is None:
                 raise InvalidParameterError(
                     "this algorithm's exchange gives no fallback for a lost message: it has no "
                     "semantics under message loss")
-            out[rows] = fallback[rows]
+            out[rows] = kept[rows]
         return out
 
     def mix(self, agent_values: FloatArray) -> FloatArray:
@@ -222,10 +224,6 @@ class LossModel:
     def size(self) -> int:
         """Reduced state dimension ``n``."""
         return int(self.T.shape[0])
-
-    def D(self, m: int) -> FloatArray:
-        """``D_m`` (dense)."""
-        return np.asarray(self.U[m] @ self.V[m].T)
 
     def mean_map(self, p: float) -> tuple[FloatArray, FloatArray]:
         """``(Tbar, bbar) = (T + p sum_m D_m, b + p sum_m c_m)``."""
@@ -563,13 +561,6 @@ def channel_noise_floor(algorithm: Algorithm, problem: Problem, network: Network
     return _MetricMap(problem)(model.X @ mean, model.X @ cov @ model.X.T)
 
 
-def critical_steps(algorithm: Algorithm, problem: Problem, network: Network,
-                   losses: list[float], rtol: float = 1e-4) -> dict[float, float]:
-    """:func:`mean_square_critical_step` at each loss of ``losses``."""
-    return {p: mean_square_critical_step(algorithm, problem, network, loss=p, rtol=rtol)
-            for p in losses}
-
-
 __all__ = [
     "DENSE_SIZE",
     "MAX_MEAN_SQUARE_SIZE",
@@ -577,7 +568,6 @@ __all__ = [
     "LossModel",
     "LossPattern",
     "channel_noise_floor",
-    "critical_steps",
     "expected_distance",
     "loss_limit",
     "loss_model",
