@@ -79,6 +79,20 @@ def test_summary_table_matches_json(quick_report: tuple[Path, dict, list[str]]) 
             position = found + len(flat)
 
 
+def test_c4_verdict_from_fixed_rounds_and_fixed_computation_shown_without_one(
+        quick_report: tuple[Path, dict, list[str]]) -> None:
+    """SPEC 4, C4: the claim is judged at fixed K; the fixed-computation sweep (K tau fixed) is a
+    table and a curve with no verdict."""
+    _, document, _ = quick_report
+    (c4,) = [c for c in document["claims"] if c["claim"] == "C4"]
+    assert c4["checks"] and all(check["evidence"]["fixed"] == "rounds" for check in c4["checks"])
+    (table,) = c4["tables"]
+    assert "fixed computation" in table["title"] and "no verdict" in table["title"]
+    assert "verdict" not in [h.lower() for h in table["header"]]
+    labels = [s["label"] for plot in c4["plots"] for s in plot["series"]]
+    assert any("fixed computation" in label and "(no verdict)" in label for label in labels)
+
+
 def test_pdf_metadata_dates_fixed(quick_report: tuple[Path, dict, list[str]]) -> None:
     out, _, _ = quick_report
     info = pypdf.PdfReader(out).metadata
