@@ -21,7 +21,7 @@ import os
 
 import numpy as np
 import pytest
-from hypothesis import given, note
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 import ltadmm_verify as lv
@@ -79,6 +79,12 @@ def test_worst_case_bounds_every_instance(data, network, record) -> None:
     assert result.verdict == Verdict.PASS, result.line()
 
 
+#: Each example solves MAX_ROUNDS worst-case SDPs (seconds each): the thorough profile runs a fifth of
+#: its examples here (40), the ci profile its usual number.
+LAW_EXAMPLES = max(settings.default.max_examples // 5, min(10, settings.default.max_examples))
+
+
+@settings(max_examples=LAW_EXAMPLES)
 @given(data=st.data(), network=GRAPHS)
 def test_rate_law_in_rounds(data, network, record) -> None:
     L = 1.0
