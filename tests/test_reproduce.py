@@ -109,6 +109,15 @@ def test_compass_search_respects_the_constraints():
     """alpha in (0, 1): a range end is never extended to an invalid value."""
     record = compass_search(LTADMM(0.01, 0.01, 1.0, 2), _quadratic_score({"alpha": 0.999}), 40)
     assert all(0.0 < t.values["alpha"] < 1.0 for t in record.trials)
+    # the best alpha stops on the end it cannot pass, and the record says so
+    best = record.best().values["alpha"]
+    assert best == record.searched()["alpha"][1]
+    assert {"parameter": "alpha", "end": "high", "value": best} in record.summary()["best_on_range_end"]
+
+
+def test_a_best_value_inside_its_range_is_not_flagged():
+    record = compass_search(LTADMM(0.01, 0.01, 1.0, 2), _quadratic_score({"alpha": 0.5}), 40)
+    assert all(e["parameter"] != "alpha" for e in record.on_range_end())
 
 
 # ---------------------------------------------------------------------------- C6 verdicts

@@ -341,6 +341,8 @@ class SplitResult:
         limit = self.config.budgets()[budget]
         untuned = {c.method: self.tuning[c.method][c.tau].untried(limit) for c in (lt, base)}
         evidence["untried_parameters"] = untuned
+        evidence["best_on_range_end"] = {c.method: self.tuning[c.method][c.tau].on_range_end(limit)
+                                         for c in (lt, base)}
         undecided = "; ".join(f"{m}'s {', '.join(names)} never moved from the start of its search "
                               f"within {limit} configurations (untuned)"
                               for m, names in untuned.items() if names)

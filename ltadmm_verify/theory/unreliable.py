@@ -42,6 +42,8 @@ Size limits (refused before the expensive part, with a clear message): at most
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -285,22 +287,36 @@ class LossModel:
                 f"the mean-square radius did not converge (Arnoldi, n = {n}): {error}") from None
         return float(np.abs(values).max())
 
-    def moments(self, p: float, x0: FloatArray, rounds: int) -> list[tuple[FloatArray, FloatArray]]:
-        """``(E[s_k], E[s_k s_k^T])`` for ``k = 1..rounds`` (exact, with the affine terms)."""
+    def iterate_moments(self, p: float, x0: FloatArray) -> Iterator[tuple[FloatArray, FloatArray]]:
+        r"""``(E[s_k], E[s_k s_k^T])`` for ``k = 1, 2, ...`` (exact, with the affine terms), without end.
+
+        .. math::
+            E[s_{k+1}] = \bar T E[s_k] + \bar b, \qquad
+            E[s_{k+1} s_{k+1}^T] = L_p(E[s_k s_k^T]) + \text{affine terms}
+
+        with :meth:`mean_map` and :meth:`second_moment`.
+        """
         v = p * (1 - p)
         mean = self.T0 @ x0 + self.b0 + p * (self.D0 @ x0 + self.c0).sum(axis=0)
         jumps = self.D0 @ x0 + self.c0  # (M, n): what each lost message adds in round 1
         second = np.outer(mean, mean) + v * jumps.T @ jumps
-        out = [(mean, second)]
         Tbar, bbar = self.mean_map(p)
-        for _ in range(rounds - 1):
+        while True:
+            yield mean, second
             Dm = _apply_each(self.U, self.V, mean)  # D_m E[s]
             cross = Tbar @ np.outer(mean, bbar) + v * Dm.T @ self.c
             second = (self.second_moment(p, second) + cross + cross.T + np.outer(bbar, bbar)
                       + v * self.c.T @ self.c)
             mean = Tbar @ mean + bbar
-            out.append((mean, second))
-        return out
+
+    def moments(self, p: float, x0: FloatArray, rounds: int) -> list[tuple[FloatArray, FloatArray]]:
+        """``(E[s_k], E[s_k s_k^T])`` for ``k = 1..rounds`` (:meth:`iterate_moments`)."""
+        return list(itertools.islice(self.iterate_moments(p, x0), rounds))
+
+    def squared_distance(self, mean: FloatArray, second: FloatArray, target: FloatArray) -> float:
+        """``E||x - target||^2`` of the models ``x = X s`` from the moments of ``s``."""
+        mx = self.X @ mean
+        return float(np.trace(self.X @ second @ self.X.T) - 2 * target @ mx + target @ target)
 
     def limit(self, p: float, x0: FloatArray, tol: float = 1e-13,
               max_rounds: int = 10**6) -> tuple[FloatArray, FloatArray, int]:
@@ -310,21 +326,15 @@ class LossModel:
         With shared fixed directions the limit depends on ``x_0`` and on the loss path (the
         iterates settle at a random fixed point); the recursion gives its exact moments.
         """
-        v = p * (1 - p)
-        Tbar, bbar = self.mean_map(p)
-        mean = self.T0 @ x0 + self.b0 + p * (self.D0 @ x0 + self.c0).sum(axis=0)
-        jumps = self.D0 @ x0 + self.c0
-        second = np.outer(mean, mean) + v * jumps.T @ jumps
-        for k in range(1, max_rounds + 1):
-            Dm = _apply_each(self.U, self.V, mean)
-            cross = Tbar @ np.outer(mean, bbar) + v * Dm.T @ self.c
-            new = (self.second_moment(p, second) + cross + cross.T + np.outer(bbar, bbar)
-                   + v * self.c.T @ self.c)
-            mean = Tbar @ mean + bbar
-            change = float(np.abs(new - second).max())
-            second = new
-            if change <= tol * max(1.0, float(np.abs(second).max())):
-                return mean, 0.5 * (second + second.T), k
+        previous = None
+        for k, (mean, second) in enumerate(self.iterate_moments(p, x0), start=1):
+            if previous is not None:
+                change = float(np.abs(second - previous).max())
+                if change <= tol * max(1.0, float(np.abs(second).max())):
+                    return mean, 0.5 * (second + second.T), k - 1
+            if k > max_rounds:
+                break
+            previous = second
         raise InvalidParameterError(f"the moments did not settle within {max_rounds} rounds")
 
 
@@ -522,9 +532,7 @@ def expected_distance(algorithm: Algorithm, problem: Problem, network: Network, 
         raise InvalidProblemError("expected_distance needs a unique optimum")
     target = np.tile(x_star, problem.n_agents)
     out = [float(((x_0 - target) ** 2).sum())]
-    for mean, second in model.moments(p, x_0, rounds):
-        mx = model.X @ mean
-        out.append(float(np.trace(model.X @ second @ model.X.T) - 2 * target @ mx + target @ target))
+    out += [model.squared_distance(mean, second, target) for mean, second in model.moments(p, x_0, rounds)]
     return np.array(out)
 
 

@@ -99,6 +99,23 @@ class TuningRecord:
                 out[ext["parameter"]][0 if ext["end"] == "low" else 1] = ext["to"]
         return out
 
+    def on_range_end(self, budget: int | None = None) -> list[dict[str, Any]]:
+        """Best values within ``budget`` that lie on an end of their searched range.
+
+        The search extends a range from a best value on its end, so a best value still on an end
+        is one it could not follow further: the end was extended ``max_extensions`` times, the next
+        value is rejected by the parameter's constraint (e.g. ``alpha < 1``), or the budget ran out.
+        The optimum may lie beyond it; a comparison that rests on it says so.
+        """
+        limit = self.budget if budget is None else budget
+        best = self.best(limit).values
+        out = []
+        for name, (low, high) in self.searched(limit).items():
+            for end, value in (("low", low), ("high", high)):
+                if math.isclose(best[name], value, rel_tol=1e-9, abs_tol=1e-12):
+                    out.append({"parameter": name, "end": end, "value": best[name]})
+        return out
+
     def summary(self, budget: int | None = None) -> dict[str, Any]:
         """JSON-ready digest at ``budget``: tuned values, ranges declared and searched, extensions."""
         limit = self.budget if budget is None else budget
@@ -114,6 +131,7 @@ class TuningRecord:
             "searched_ranges": self.searched(limit),
             "extensions": [e for e in self.extensions if e["before_trial"] < limit],
             "untried": self.untried(limit),
+            "best_on_range_end": self.on_range_end(limit),
         }
 
 

@@ -24,6 +24,7 @@ noise, and every answer is a finding with its evidence (verdicts by the one rule
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -73,6 +74,31 @@ def _distance_runs(algorithm: Algorithm, problem: Problem, network: Network, cha
     return np.array([r.history["dist_all"][-1] if r.status == "completed" else np.inf for r in runs])
 
 
+def _horizon(model: unreliable.LossModel, loss: float, x0: np.ndarray, target: np.ndarray,
+             start: float, limit: float, radius: float, rounds: int) -> tuple[int, str]:
+    """Monte Carlo horizon of R1/R3 and, when it falls short, why.
+
+    When the exact limit is below :data:`PREDICTION_FLOOR` (relative to ``start``), the first round
+    at which the exact expected distance (:meth:`~.LossModel.iterate_moments`, transient included)
+    is below it, at least 20; otherwise (the iterates settle away from ``x*``) the rounds the
+    mean-square radius needs to shrink the transient by that factor. At most :data:`MAX_HORIZON`
+    x ``rounds``.
+    """
+    most = MAX_HORIZON * rounds
+    if limit / start <= PREDICTION_FLOOR:
+        moments = itertools.islice(model.iterate_moments(loss, x0), most)
+        for k, (mean, second) in enumerate(moments, start=1):
+            if k >= 20 and model.squared_distance(mean, second, target) <= PREDICTION_FLOOR * start:
+                return k, ""
+        return most, (f"the exact expected distance is still above {PREDICTION_FLOOR:g} x the start "
+                      f"after the Monte Carlo horizon {most} (at most {MAX_HORIZON} x mc.rounds)")
+    needed = math.ceil(math.log(PREDICTION_FLOOR) / math.log(max(radius, 1e-300)))
+    if needed > most:
+        return most, (f"the Monte Carlo horizon {most} (at most {MAX_HORIZON} x mc.rounds) is shorter "
+                      f"than the {needed} rounds the mean-square radius {radius:.6g} needs")
+    return max(needed, 20), ""
+
+
 def check_exact_under_loss(claim: str, algorithm: Algorithm, problem: Problem, network: Network, *,
                            loss: float, mc: MonteCarlo | None = None) -> CheckResult:
     """R1 / R3: ``algorithm`` (exact gradients, quadratic) converges exactly under i.i.d. loss.
@@ -101,18 +127,14 @@ def check_exact_under_loss(claim: str, algorithm: Algorithm, problem: Problem, n
             "above the mean-square critical step")
     x0 = np.zeros((network.n_agents, problem.dim))
     start = float(network.n_agents * (x_star ** 2).sum())
-    mean, second, settled = model.limit(loss, x0.ravel())
     target = np.tile(x_star, network.n_agents)
-    mx = model.X @ mean
-    limit = float(np.trace(model.X @ second @ model.X.T) - 2 * target @ mx + target @ target)
-    xbar = mx.reshape(network.n_agents, -1).mean(axis=0)
+    mean, second, settled = model.limit(loss, x0.ravel())
+    limit = model.squared_distance(mean, second, target)
+    xbar = (model.X @ mean).reshape(network.n_agents, -1).mean(axis=0)
     evidence.update({"exact_limit_ratio": limit / start, "rounds_to_settle": settled,
                      "mean_limit_bias_ratio": float(((xbar - x_star) ** 2).sum()) / float(
                          (x_star ** 2).sum())})
-    needed = math.ceil(math.log(PREDICTION_FLOOR) / math.log(max(radius, 1e-300)))
-    rounds = int(np.clip(needed, 20, MAX_HORIZON * mc.rounds))
-    short = (f"the Monte Carlo horizon {rounds} (at most {MAX_HORIZON} x mc.rounds) is shorter than "
-             f"the {needed} rounds the mean-square radius {radius:.6g} needs" if needed > rounds else "")
+    rounds, short = _horizon(model, loss, x0.ravel(), target, start, limit, radius, mc.rounds)
     seeds = [mc.seed(0, s) for s in range(mc.seeds)]
     ratios = _distance_runs(algorithm, problem, network, Channel(loss=loss), rounds, seeds, x0) / start
     evidence["monte_carlo"] = {"rounds": rounds, "seeds": seeds, "ratios": ratios.tolist()}

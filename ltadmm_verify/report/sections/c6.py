@@ -89,14 +89,16 @@ def tuning_table(split: SplitResult, ratio: float) -> dict[str, Any]:
         searched = ", ".join(f"{k} [{fmt(lo)}, {fmt(hi)}]"
                              for k, (lo, hi) in summary["searched_ranges"].items())
         ext = ", ".join(f"{e['parameter']} {e['end']} -> {fmt(e['to'])}" for e in summary["extensions"])
+        stuck = ", ".join(f"{e['parameter']} on its {e['end']} end" for e in summary["best_on_range_end"])
         rows.append([LABELS[method], str(choice.tau),
                      ", ".join(f"{k}={fmt(v)}" for k, v in choice.trial.values.items()),
-                     searched, ext or "none"])
+                     searched, ext or "none", stuck or "none"])
     return {"title": f"C6, {split.split} split: configurations chosen at t_comm/t_grad = {ratio:g} on the "
                      f"tuning seeds {split.config.tuning_seeds()} ({split.config.budget} configurations "
                      "per (method, tau))",
-            "header": ["method", "tau", "tuned parameters", "ranges searched", "extensions"],
-            "widths": [0.9, 0.4, 2.2, 3.0, 1.6],
+            "header": ["method", "tau", "tuned parameters", "ranges searched", "extensions",
+                       "best on an end (not extendable)"],
+            "widths": [0.9, 0.4, 2.0, 2.6, 1.4, 1.4],
             "rows": rows}
 
 
