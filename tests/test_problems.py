@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ltadmm_verify import LeastSquares, LogisticRegression, Quadratic, SoftmaxRegression, digits
-from ltadmm_verify.problems import accuracy, random_logistic, random_quadratic
+from ltadmm_verify.problems import accuracy, linear_models, random_logistic, random_quadratic
 from ltadmm_verify.problems.base import Problem
 
 M_I = [4, 7, 3, 6]
@@ -88,12 +88,21 @@ def test_per_sample_gradients_match_finite_differences(name: str) -> None:
             assert grads[i, s] @ v == pytest.approx(fd, rel=1e-6, abs=1e-7)
 
 
+@pytest.fixture(params=["in cache", "out of cache"])
+def data_size(request, monkeypatch):
+    """Small test data taken as in cache (batch rows gathered) or as large (one pass in place)."""
+    if request.param == "out of cache":
+        monkeypatch.setattr(linear_models, "FULL_PASS_BYTES", 0)
+    return request.param
+
+
+@pytest.mark.parametrize("batch", [1, 5, 64])
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
-def test_mean_sample_gradients_is_the_batch_mean(name: str) -> None:
+def test_mean_sample_gradients_is_the_batch_mean(name: str, batch: int, data_size: str) -> None:
     problem = PROBLEMS[name]()
     rng = np.random.default_rng(9)
     X = rng.standard_normal((problem.n_agents, problem.dim))
-    idx = np.stack([rng.integers(0, m, 5) for m in problem.n_samples])
+    idx = np.stack([rng.integers(0, m, batch) for m in problem.n_samples])  # repeated rows too
     expected = problem.sample_gradients(X, idx).mean(axis=1)
     np.testing.assert_allclose(problem.mean_sample_gradients(X, idx), expected, rtol=1e-12, atol=1e-14)
 
@@ -126,7 +135,7 @@ def test_local_and_global_gradients(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(PROBLEMS))
-def test_restrict_gives_the_same_rows_bit_for_bit(name: str) -> None:
+def test_restrict_gives_the_same_rows_bit_for_bit(name: str, data_size: str) -> None:
     # A block of agents (an MPI rank) or repeated agents (replicas of a run) must get exactly the
     # rows of the whole problem: the runs on them are compared bit for bit.
     problem = PROBLEMS[name]()
@@ -143,8 +152,9 @@ def test_restrict_gives_the_same_rows_bit_for_bit(name: str) -> None:
         idx[:, 1] = problem.n_samples - 1
         np.testing.assert_array_equal(sub.sample_gradients(X[agents], idx[agents]),
                                       problem.sample_gradients(X, idx)[agents])
-        np.testing.assert_array_equal(sub.mean_sample_gradients(X[agents], idx[agents]),
-                                      problem.mean_sample_gradients(X, idx)[agents])
+        for wide in (idx, np.tile(idx, 32)):  # gathered rows, one pass over the data in place
+            np.testing.assert_array_equal(sub.mean_sample_gradients(X[agents], wide[agents]),
+                                          problem.mean_sample_gradients(X, wide)[agents])
         every, part = problem.all_sample_gradients(X), sub.all_sample_gradients(X[agents])
         for row, agent in enumerate(agents):
             m_i = problem.n_samples[agent]
@@ -287,3 +297,23 @@ def test_all_sample_gradients_are_the_per_sample_gradients(name: str) -> None:
     for i, m_i in enumerate(m):
         np.testing.assert_allclose(every[i, :m_i], picked[i, :m_i], rtol=1e-12, atol=1e-14)
         assert not np.any(every[i, m_i:])
+
+
+def test_the_gradient_path_is_chosen_on_the_whole_problem(monkeypatch):
+    """Large data take one pass in place, small data gather the batch rows (the two differ by
+    rounding): an MPI rank's block or a replica of a large problem must compute as the whole does."""
+    rng = np.random.default_rng(3)
+    A = [rng.standard_normal((8, 6)) for _ in range(6)]
+    b = [rng.standard_normal(8) for _ in range(6)]
+    monkeypatch.setattr(linear_models, "FULL_PASS_BYTES", 6 * 8 * 6 * 8 - 1)  # just below the whole
+    problem = LeastSquares(A, b)
+    X = rng.standard_normal((6, 6))
+    idx = rng.integers(0, 8, (6, 4))
+    gathered = np.stack([LeastSquares([A[i]], [b[i]]).mean_sample_gradients(X[i:i + 1], idx[i:i + 1])[0]
+                         for i in range(6)])  # each agent alone: small data, gathered rows
+    whole = problem.mean_sample_gradients(X, idx)
+    assert not np.array_equal(whole, gathered)  # the paths do differ by rounding here
+    np.testing.assert_allclose(whole, gathered, rtol=1e-13, atol=1e-15)
+    for agents in (np.array([0]), np.array([5, 0, 5])):
+        np.testing.assert_array_equal(problem.restrict(agents).mean_sample_gradients(X[agents], idx[agents]),
+                                      whole[agents])

@@ -25,6 +25,14 @@ from .._validation import finite_array, nonnegative_float
 from ..errors import InvalidProblemError
 from .base import FloatArray, HeldOut, IntArray, Problem, SmoothnessConstants
 
+#: A minibatch gradient of a scalar model reads every row of every agent in place instead of
+#: gathering the batch rows when the data exceed :data:`FULL_PASS_BYTES` and
+#: ``max_i m_i <= FULL_PASS_RATIO |B|``: out of cache a contiguous row costs about a fifth of a
+#: gathered one, in cache the gather is cheaper (``benchmarks/README.md``, "The minibatch gradient").
+#: The choice is made on the whole problem's data, so an agent's gradient is computed the same way
+#: on every backend and in every replica (the two ways differ by rounding).
+FULL_PASS_RATIO, FULL_PASS_BYTES = 4, 8 * 2**20
+
 
 def _pad(blocks: Sequence[FloatArray], width: tuple[int, ...]) -> FloatArray:
     m_max = max(b.shape[0] for b in blocks)
@@ -83,6 +91,8 @@ class LinearModelProblem(Problem):
             _pad(ys, ()),
             np.array([b.shape[0] for b in blocks], dtype=np.int64),
         )
+        # kept by restrict (an MPI rank's block, replicas): decided on the whole problem
+        self._out_of_cache = self.features.nbytes > FULL_PASS_BYTES
 
     def _init_padded(self, features: FloatArray, targets: FloatArray, m: IntArray) -> None:
         self.features = np.ascontiguousarray(features)
@@ -197,13 +207,24 @@ class LinearModelProblem(Problem):
         return grads
 
     def mean_sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
-        r"""``(1/b) sum_s a_s loss'(s_s)^T + grad r(x_i)`` as one batched matmul ``A_B^T D / b``.
+        r"""``(1/b) sum_{h in B} a_h loss'(s_h)^T + grad r(x_i)``; the per-sample gradients are never formed.
 
-        The ``(N, b, d)`` per-sample gradients are never formed.
+        Scalar models with large data and few rows per agent (:data:`FULL_PASS_RATIO`) take one
+        pass over the data in place, each row weighted by how often the batch drew it,
+        ``(1/b) sum_h c_h a_h loss'(s_h)`` (no gather); otherwise the batch rows are gathered and
+        the sum is one batched matmul ``A_B^T D / b``.
         """
-        feats, dscore = self._batch(X, idx)
-        grads = np.matmul(feats.transpose(0, 2, 1), dscore).reshape(X.shape)
-        grads /= idx.shape[1]
+        b = idx.shape[1]
+        if self.n_outputs == 1 and self._out_of_cache and self.features.shape[1] <= FULL_PASS_RATIO * b:
+            counts = np.bincount((self._row_starts + idx).ravel(), minlength=self.targets.size)
+            scores = np.einsum("nmp,np->nm", self.features, X)
+            dscore = self._loss_derivative(scores[:, :, None], self.targets)[:, :, 0]
+            dscore *= counts.reshape(dscore.shape)
+            grads = np.einsum("nmp,nm->np", self.features, dscore)
+        else:
+            feats, dscore = self._batch(X, idx)
+            grads = np.matmul(feats.transpose(0, 2, 1), dscore).reshape(X.shape)
+        grads /= b
         return self._add_regulariser_gradient(X, grads)
 
     def local_gradients(self, X: FloatArray) -> FloatArray:
