@@ -360,7 +360,7 @@ def _low_rank(D: FloatArray, tol: float) -> tuple[FloatArray, FloatArray]:
 
 
 def loss_model(algorithm: Algorithm, problem: Problem, network: Network, *,
-               channel_noise: bool = False) -> LossModel:
+               channel_noise: bool = False, lossless: bool = False) -> LossModel:
     """Trace ``algorithm`` under every single-message loss into its reduced :class:`LossModel`.
 
     Parameters
@@ -373,6 +373,12 @@ def loss_model(algorithm: Algorithm, problem: Problem, network: Network, *,
     network : Network
     channel_noise : bool
         Also trace the channel-noise inputs of every delivered message (for :func:`channel_noise_floor`).
+    lossless : bool
+        The model of ``p = 0``: no message is ever lost, so the state stays in the part the ideal
+        round (and the channel noise) reaches. The loss terms are left out (``M = 0``). With them,
+        the reduced state would also hold parts only a loss reaches, where the ideal round may be
+        unstable (a step below the ideal critical step need not be stable there): rounding would
+        excite them and the moments overflow.
 
     Raises
     ------
@@ -385,7 +391,7 @@ def loss_model(algorithm: Algorithm, problem: Problem, network: Network, *,
     _require_exact(algorithm, problem)
     trace_quadratic(algorithm, problem, network)  # linear and time-invariant (checked once)
     ideal, backend = _trace(algorithm, problem, network, frozenset(), channel_noise)
-    M = backend.calls * network.n_directed_edges
+    M = 0 if lossless else backend.calls * network.n_directed_edges
     if M > MAX_MESSAGES:
         raise TraceTooLargeError(
             f"{type(algorithm).__name__} sends {M} messages per round on this network > MAX_MESSAGES "
@@ -395,8 +401,8 @@ def loss_model(algorithm: Algorithm, problem: Problem, network: Network, *,
     D_full = np.array([t.A - ideal.A for t in singles]).reshape(M, *ideal.A.shape)
     c_full = np.array([t.b - ideal.b for t in singles]).reshape(M, ideal.A.shape[0])
     first_full = np.array([t.first - ideal.first for t in singles]).reshape(M, ideal.A.shape[0])
-    every = _trace(algorithm, problem, network, frozenset(range(M)))[0]
     scale = 1.0 + float(np.abs(ideal.A).max())
+    every = _trace(algorithm, problem, network, frozenset(range(M)))[0] if M else ideal
     if M and not np.allclose(every.A, ideal.A + D_full.sum(axis=0), rtol=0, atol=1e-9 * scale):
         raise NonlinearRoundError(
             f"in {type(algorithm).__name__} the losses of two messages of one round interact (a "
@@ -458,7 +464,7 @@ def mean_square_radius(algorithm: Algorithm, problem: Problem, network: Network,
         ``p in [0, 1)``.
     """
     p = _loss(loss)
-    return loss_model(algorithm, problem, network).radius(p)
+    return loss_model(algorithm, problem, network, lossless=p == 0.0).radius(p)
 
 
 def mean_square_critical_step(algorithm: Algorithm, problem: Problem, network: Network, *,
@@ -479,7 +485,7 @@ def mean_square_critical_step(algorithm: Algorithm, problem: Problem, network: N
         raise InvalidProblemError("the mean-square critical step needs sum_i H_i positive definite")
 
     def radius(step: float) -> float:
-        return loss_model(algorithm.with_step(step), problem, network).radius(p)
+        return loss_model(algorithm.with_step(step), problem, network, lossless=p == 0.0).radius(p)
 
     return _first_stable_interval(radius, algorithm.step_size, rtol)[0]
 
@@ -501,7 +507,7 @@ def loss_limit(algorithm: Algorithm, problem: Problem, network: Network, *,
         If the mean-square radius is ``>= 1``.
     """
     p = _loss(loss)
-    model = loss_model(algorithm, problem, network)
+    model = loss_model(algorithm, problem, network, lossless=p == 0.0)
     radius = model.radius(p)
     if radius >= 1.0:
         raise InvalidParameterError(
@@ -525,7 +531,7 @@ def expected_distance(algorithm: Algorithm, problem: Problem, network: Network, 
     The moment recursion of :meth:`LossModel.moments` with its affine terms, from ``x_0``.
     """
     p = _loss(loss)
-    model = loss_model(algorithm, problem, network)
+    model = loss_model(algorithm, problem, network, lossless=p == 0.0)
     x_0 = _initial_models(x0, problem).ravel()
     x_star = problem.optimum()
     if x_star is None:
@@ -554,7 +560,7 @@ def channel_noise_floor(algorithm: Algorithm, problem: Problem, network: Network
         only for an exactly doubly stochastic mixing: under channel noise it random-walks.
     """
     variance = nonnegative_float("variance", variance)
-    model = loss_model(algorithm, problem, network, channel_noise=True)
+    model = loss_model(algorithm, problem, network, channel_noise=True, lossless=True)
     n = model.size
     radius = float(np.abs(np.linalg.eigvals(model.T)).max()) if n else 0.0
     if radius >= 1.0:

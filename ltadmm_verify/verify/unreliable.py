@@ -115,7 +115,7 @@ def check_exact_under_loss(claim: str, algorithm: Algorithm, problem: Problem, n
     if not is_quadratic(problem) or x_star is None or not exact_gradients(algorithm, problem):
         return CheckResult.not_applicable(claim, statement, "needs exact gradients on a quadratic "
                                           "with a unique optimum")
-    model = unreliable.loss_model(algorithm, problem, network)
+    model = unreliable.loss_model(algorithm, problem, network, lossless=loss == 0.0)
     radius = model.radius(loss)
     evidence: dict[str, Any] = {"instance": _instance(problem, network),
                                 "algorithm": algorithm.parameters(), "loss": loss,
