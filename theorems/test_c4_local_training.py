@@ -5,13 +5,21 @@ Exact expected curves on quadratics, noise-free (the transient ``A/(K tau)`` is 
 ``Mbar_K``), with steps inside the theorem's admissible region (cards C3, at ``tau = 8``), and a
 simulated property on minibatch logistic regression.
 
-What holds: when the initial error dominates the heterogeneity of the local costs (the regime
-where the transient ``A/(K tau)`` is the bound's main term: ``||x_0 - x*|| = 10 max_i
-||grad f_i(x*)|| / mu``, a random direction), ``tau = 2`` beats ``tau = 1`` at fixed ``K``
-(``test_c4_transient_dominated``; no counterexample in the ``thorough`` profile).
+Most generated instances satisfy the claim when the initial error dominates the heterogeneity of
+the local costs (the regime where the transient ``A/(K tau)`` is the bound's main term:
+``||x_0 - x*|| = 10 max_i ||grad f_i(x*)|| / mu``, a random direction): 159 of 271 examples of a
+``thorough`` run passed, and the ``ci`` examples pass. It is not a theorem there either
+(``test_c4_transient_dominated``, pinned below).
 
 Findings encoded as expected failures (strict), each pinned by its minimal counterexample:
 
+- even from a transient-dominated start the claim fails inside the theorem's region when the
+  penalty is weak and ``beta / gamma`` large: complete graph on 7 agents, ``d = 1``, ``H_i = 1``,
+  ``rho = 0.1``, ``gamma = 0.0139``, ``beta = 10 gamma``, ``x_0 = 12.37`` at every agent:
+  ``Mbar_100`` 7910, 8514, 10855, 16501 for ``tau`` 1, 2, 4, 8 (exact curve; a simulation gives the
+  same to 1e-8). The first round's local steps, pulled by the penalty against ``z_0 = 0``, drive the
+  stationarity from 7763 to 23059 at ``tau = 1`` and to 46101 at ``tau = 2``, and that first
+  transient dominates ``Mbar_K`` (found by the ``thorough`` profile);
 - from the default start ``x_0 = 0`` the claim fails inside the theorem's region when the initial
   error is small next to the heterogeneity of the local optima: every extra local step adds client
   drift. The ``thorough`` profile found it on generated instances (e.g. a 5-agent path, ``d = 2``,
@@ -80,6 +88,20 @@ def transient_start(problem, direction_seed):
     return x_star + scale * u / np.linalg.norm(u)
 
 
+#: Counterexample of the transient-dominated property (module docstring; ``direction=0`` gives
+#: ``x_0 = 12.37``).
+TRANSIENT = (Quadratic(np.ones((7, 1, 1)), np.array([[-1.24591095], [-0.73226735], [-0.54425898],
+                                                     [-0.31630016], [0.41163054], [1.04251337],
+                                                     [-0.12853466]])),
+             make_network("complete", 7), LTADMM(0.0138940227, 0.138940227, 0.1, 1))
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="finding: even from a transient-dominated start, a weak penalty with large "
+                   "beta/gamma makes the first round's transient grow with tau: tau=2 worse than "
+                   "tau=1 at fixed K inside the theorem's region")
+@settings(phases=NO_SHRINK)
+@example(case=TRANSIENT, direction=0)
 @given(case=cases(), direction=st.integers(0, 2**31 - 1))
 def test_c4_transient_dominated(case, direction, record):
     _exact_property(case, record, x0=transient_start(case[0], direction))
