@@ -27,6 +27,11 @@ Findings encoded as expected failures (strict), each pinned by its minimal count
   2, 4, 8); minimal form: two agents, ``f_1 = x^2/2 - x``, ``f_2 = x^2/2 + x`` (``x* = 0 = x_0``),
   ``gamma = beta = 0.05`` times the card-C3 step: ``Mbar_100`` 2.2e-4 at ``tau = 1``, 4.0e-4 at
   ``tau = 2``;
+- simulated, with minibatch gradients (logistic regression, ``x_0 = 0``): two agents, 11 samples
+  each, ``d = 1``, ``l2 = 0.5``, ``|B| = 3``, ``gamma = beta = 0.5 / (8 (L + 1))``: ``Mbar_100``
+  8.0e-4, 1.6e-3, 2.2e-3, 1.9e-3 for ``tau`` 1, 2, 4, 8 (3 seeds; log-ratio 0.71, interval
+  [0.23, 1.20]): near the optimum the stochastic floor, which grows with ``gamma tau`` (C1),
+  outweighs the transient (found by the ``thorough`` profile);
 - with the inner-penalty variant (ours, not the paper's), ``tau = 2`` can be worse than
   ``tau = 1`` even inside the theorem's region (e.g. complete graph, ``N = 7``, ``d = 1``,
   ``rho = 10``, ``gamma = beta = 0.0208``: ``Mbar_100`` 0.547 at ``tau = 1``, 0.724 at ``tau = 2``);
@@ -45,7 +50,7 @@ import pytest
 from hypothesis import Phase, example, given, note, settings, target
 from hypothesis import strategies as st
 
-from ltadmm_verify import LTADMM, Quadratic, make_network, random_quadratic
+from ltadmm_verify import LTADMM, LogisticRegression, Quadratic, make_network, random_quadratic
 from ltadmm_verify.theory.admissibility import admissible_step_size
 from ltadmm_verify.verify import Verdict, checks
 from ltadmm_verify.verify import strategies as lst
@@ -150,7 +155,25 @@ def test_c4_local_training_up_to_stability_limit(case, record):
     _exact_property(case, record)
 
 
-@settings(max_examples=SIM_EXAMPLES)
+#: Counterexample of the simulated property (found by the ``thorough`` profile): two agents,
+#: 11 samples each, ``d = 1``, ``l2 = 0.5``.
+TWO_LOGISTIC = (
+    LogisticRegression(
+        [[[-1.8281352719859223], [-0.403510583113448], [0.5992052399745581], [-1.3035051610121382],
+          [-0.780690363536569], [-0.9104194739828779], [-0.8144335294705632], [-1.0114324834086814],
+          [-1.5086071889571404], [1.5465045935553612], [1.4124804691390844]],
+         [[0.0683691035864211], [-1.1231197544367804], [-0.5947580060407209], [-0.11932458823797362],
+          [1.2329677368077434], [0.16376823892957848], [1.0128699012682452], [1.2905219965278159],
+          [-0.6506429107447754], [-0.444177230258984], [-1.374714009203787]]],
+        [[1, 1, -1, -1, -1, 1, -1, 1, -1, 1, -1], [1, -1, -1, 1, -1, 1, -1, 1, 1, -1, 1]], l2=0.5),
+    make_network("path", 2))
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="finding: with minibatch gradients near the optimum, tau=2 can be worse "
+                   "than tau=1 at fixed K (the stochastic floor grows with tau)")
+@settings(max_examples=SIM_EXAMPLES, phases=NO_SHRINK)
+@example(instance=TWO_LOGISTIC, batch=3, fraction=0.5)
 @given(instance=lst.instances("logistic", max_nodes=6, max_dim=3), batch=st.integers(1, 3),
        fraction=st.floats(0.1, 0.5))
 def test_c4_local_training_logistic_simulated(instance, batch, fraction, record):
