@@ -8,6 +8,8 @@ the machine may be shared):
    ``bench_round.py``), its ratio to the bare gradient cost (``tau`` calls of
    ``problem.sample_gradients``), and a whole ``lv.run`` round (metrics recorded every round, no
    pre-run check);
+   **gradient**: ms of one minibatch gradient (``|B| = 16``, ``d = 64``) with the batch rows
+   gathered and with one pass over the data in place, at ``N = 10^2, 10^4`` and several ``m_i``;
 2. **replicas**: 32 seeds of an 8-agent least-squares problem (ring, ``d = 5``, ``m_i = 20``,
    ``|B| = 4``, ``tau = 5``, 200 rounds, metrics every round): 32 separate ``lv.run`` calls versus
    one ``lv.run_replicas`` call (when the installed version has it), both with the pre-run check
@@ -97,6 +99,35 @@ def round_costs(n: int, repeats: int) -> dict[str, float]:
             "run": median_time(whole_run, repeats) / rounds}
 
 
+# ------------------------------------------------------------------------ 1b. the gradient
+GRADIENT_CASES = ((100, 32), (10_000, 16), (10_000, 32), (10_000, 64))
+
+
+def gradient_costs(repeats: int) -> list[tuple[int, int, float, float]]:
+    """ms of one minibatch gradient (``|B| = 16``, ``d = 64``) with the batch rows gathered and
+    with one pass over the data in place (``FULL_PASS_BYTES`` set to force each way)."""
+    from ltadmm_verify.problems import linear_models
+
+    out = []
+    saved = linear_models.FULL_PASS_BYTES
+    try:
+        for n, m in GRADIENT_CASES:
+            times = []
+            for threshold in (2**62, 0):  # gathered, in place
+                linear_models.FULL_PASS_BYTES = threshold
+                problem = lv.random_least_squares(n, DIM, m, seed=0)
+                rng = np.random.default_rng(1)
+                X = rng.standard_normal((n, DIM))
+                idx = rng.integers(0, m, (n, BATCH))
+                calls = 200 if n <= 1000 else 5
+                times.append(median_time(lambda p=problem, X=X, idx=idx, c=calls: [
+                    p.mean_sample_gradients(X, idx) for _ in range(c)], repeats) / calls)
+            out.append((n, m, times[0], times[1]))
+    finally:
+        linear_models.FULL_PASS_BYTES = saved
+    return out
+
+
 # ----------------------------------------------------------------------------- 2. replicas
 def replica_costs(repeats: int) -> dict[str, float | None]:
     """Seconds of 32 separate runs and of one replicated run, check off and on."""
@@ -151,8 +182,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--markdown", action="store_true")
-    parser.add_argument("--only", choices=("round", "replicas", "check"), nargs="+",
-                        default=["round", "replicas", "check"])
+    parser.add_argument("--only", choices=("round", "gradient", "replicas", "check"), nargs="+",
+                        default=["round", "gradient", "replicas", "check"])
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     print(f"ltadmm_verify from {Path(lv.__file__).parent}; median of {args.repeats} repeats, CPU time")
@@ -164,6 +195,11 @@ def main(argv: list[str] | None = None) -> None:
                          f"{c['step'] / c['bare']:.2f}", f"{1e3 * c['run']:.3g}"])
         print_table(["N", "step ms/round", "bare gradients ms/round", "ratio to bare",
                      "lv.run ms/round"], rows, args.markdown)
+        print()
+    if "gradient" in args.only:
+        rows = [[str(n), str(m), f"{1e3 * gathered:.3g}", f"{1e3 * in_place:.3g}"]
+                for n, m, gathered, in_place in gradient_costs(args.repeats)]
+        print_table(["N", "m_i", "gathered ms", "in place ms"], rows, args.markdown)
         print()
     if "replicas" in args.only:
         r = replica_costs(args.repeats)
