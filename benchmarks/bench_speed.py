@@ -10,6 +10,8 @@ the machine may be shared):
    pre-run check);
    **gradient**: ms of one minibatch gradient (``|B| = 16``, ``d = 64``) with the batch rows
    gathered and with one pass over the data in place, at ``N = 10^2, 10^4`` and several ``m_i``;
+   **vr**: ms per round of LT-ADMM-VR on the digits problem with the dense and the factored SAGA
+   memory (:mod:`ltadmm_verify.algorithms.gradient_tables`);
 2. **replicas**: 32 seeds of an 8-agent least-squares problem (ring, ``d = 5``, ``m_i = 20``,
    ``|B| = 4``, ``tau = 5``, 200 rounds, metrics every round): 32 separate ``lv.run`` calls versus
    one ``lv.run_replicas`` call (when the installed version has it), both with the pre-run check
@@ -128,6 +130,33 @@ def gradient_costs(repeats: int) -> list[tuple[int, int, float, float]]:
     return out
 
 
+# ----------------------------------------------------------------------- 1c. the SAGA memory
+VR_TAUS = (1, 3, 10)
+
+
+def vr_costs(repeats: int) -> list[tuple[int, float, float]]:
+    """ms per round of LT-ADMM-VR on the reproduction's digits problem (10 agents on a ring,
+    softmax regression with its regulariser, ``|B| = 8``, 20 rounds) with the dense memory of every
+    per-sample gradient and with the factored memory of a linear model, at each ``tau``."""
+    from ltadmm_verify.algorithms import oracles
+    from ltadmm_verify.algorithms.gradient_tables import GradientTable, fill_table
+
+    problem, network, rounds = lv.digits(10, "iid", seed=0), ring(10), 20
+    out = []
+    for tau in VR_TAUS:
+        algorithm = lv.LTADMMVR(gamma=0.01, beta=0.01, rho=1.0, tau=tau, batch_size=8)
+        times = []
+        for memory in (lambda problem, X, updates=None: GradientTable.fill(problem, X), fill_table):
+            oracles.fill_table = memory  # type: ignore[assignment]
+            try:
+                times.append(median_time(lambda a=algorithm: lv.run(a, problem, network, rounds, check="off"),
+                                         repeats) / rounds)
+            finally:
+                oracles.fill_table = fill_table
+        out.append((tau, times[0], times[1]))
+    return out
+
+
 # ----------------------------------------------------------------------------- 2. replicas
 def replica_costs(repeats: int) -> dict[str, float | None]:
     """Seconds of 32 separate runs and of one replicated run, check off and on."""
@@ -182,8 +211,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--markdown", action="store_true")
-    parser.add_argument("--only", choices=("round", "gradient", "replicas", "check"), nargs="+",
-                        default=["round", "gradient", "replicas", "check"])
+    parser.add_argument("--only", choices=("round", "gradient", "vr", "replicas", "check"), nargs="+",
+                        default=["round", "gradient", "vr", "replicas", "check"])
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     print(f"ltadmm_verify from {Path(lv.__file__).parent}; median of {args.repeats} repeats, CPU time")
@@ -200,6 +229,13 @@ def main(argv: list[str] | None = None) -> None:
         rows = [[str(n), str(m), f"{1e3 * gathered:.3g}", f"{1e3 * in_place:.3g}"]
                 for n, m, gathered, in_place in gradient_costs(args.repeats)]
         print_table(["N", "m_i", "gathered ms", "in place ms"], rows, args.markdown)
+        print()
+    if "vr" in args.only:
+        rows = [[str(tau), f"{1e3 * dense:.3g}", f"{1e3 * factored:.3g}", f"{dense / factored:.1f}x"]
+                for tau, dense, factored in vr_costs(args.repeats)]
+        print("LT-ADMM-VR on digits (10 agents, |B| = 8):")
+        print_table(["tau", "dense memory ms/round", "factored memory ms/round", "speed-up"], rows,
+                    args.markdown)
         print()
     if "replicas" in args.only:
         r = replica_costs(args.repeats)

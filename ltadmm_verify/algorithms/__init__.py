@@ -7,9 +7,10 @@ The shared run loop is :mod:`ltadmm_verify.algorithms.run` (internal); run an al
 from .base import Algorithm, State
 from .baselines import KGT, LED, ExactADMM, LocalDSGD
 from .channel import Channel, Compressor, GilbertElliott, Quantize, RandK, StochasticQuantize, TopK
+from .gradient_tables import FactoredGradientTable, GradientTable, OracleMemory
 from .ltadmm import LTADMM, LTADMMVR
 from .metrics import MetricRecorder
-from .oracles import GaussianNoise, GradientOracle, GradientTable, Oracle, OracleMemory
+from .oracles import GaussianNoise, GradientOracle, Oracle
 from .parameters import Range
 from .run import RunResult
 
@@ -27,6 +28,7 @@ __all__ = [
     "Channel",
     "Compressor",
     "ExactADMM",
+    "FactoredGradientTable",
     "GaussianNoise",
     "GilbertElliott",
     "GradientOracle",

@@ -10,7 +10,8 @@ import numpy as np
 from ..backends.base import Backend
 from ..problems.base import FloatArray, Problem
 from .base import Algorithm, State
-from .oracles import Oracle, OracleMemory
+from .gradient_tables import OracleMemory
+from .oracles import Oracle
 from .parameters import (
     Boolean,
     Constraints,
@@ -190,5 +191,5 @@ class LTADMMVR(LTADMM):
     def _round_table(self, state: ADMMState, oracle: Oracle) -> OracleMemory | None:
         assert isinstance(state, VRState)
         if self.reset:
-            state.table = oracle.gradient_table(state.x)
+            state.table = oracle.gradient_table(state.x, updates=self.tau)
         return state.table

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from .._validation import nonnegative_float
 from ..errors import InvalidParameterError
 from ..problems.base import FloatArray, IntArray, Problem
+from .gradient_tables import FactoredGradientTable, GradientTable, OracleMemory, fill_table
 from .randomness import STREAM_BATCH, STREAM_NOISE, RowStreams
 
 
@@ -35,26 +36,6 @@ class GaussianNoise:
         object.__setattr__(self, "sigma2", nonnegative_float("sigma2", self.sigma2))
 
 
-class OracleMemory:
-    """State that an oracle's estimator keeps between calls (not part of an algorithm's linear state)."""
-
-
-@dataclass
-class GradientTable(OracleMemory):
-    """The SAGA memory of LT-ADMM-VR: stored per-sample gradients and their means.
-
-    Attributes
-    ----------
-    gradients : ndarray, shape (n_local, max m_i, d)
-        ``grad f_{i,h}(r_{i,h})`` (rows ``h >= m_i`` are padding, zero).
-    mean : ndarray, shape (n_local, d)
-        ``(1/m_i) sum_h grad f_{i,h}(r_{i,h})``, kept up to date incrementally.
-    """
-
-    gradients: FloatArray
-    mean: FloatArray
-
-
 class Oracle(ABC):
     """The primitives through which a round reaches the local costs ``f_i`` (all agents at once)."""
 
@@ -63,8 +44,9 @@ class Oracle(ABC):
         """A stochastic gradient ``g_i(x_i)`` of every local cost at round ``k``, local step ``t``."""
 
     @abstractmethod
-    def gradient_table(self, X: FloatArray) -> OracleMemory:
-        """A SAGA memory filled with every per-sample gradient at ``X``."""
+    def gradient_table(self, X: FloatArray, updates: int | None = None) -> OracleMemory:
+        """A SAGA memory filled with every per-sample gradient at ``X``, for ``updates`` variance-reduced
+        steps (``None``: as many as the run makes)."""
 
     @abstractmethod
     def variance_reduced_gradient(
@@ -195,16 +177,6 @@ class GradientOracle(Oracle):
         keys[self._padding] = np.inf
         return np.argsort(keys, axis=1, kind="stable")[:, : self.batch_size].astype(np.int64)
 
-    def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
-        """``grad f_{i,h}(x_i)`` for ``h in idx[i]`` (counted)."""
-        self._count(idx.shape[1])
-        return self.problem.sample_gradients(X, idx)
-
-    def all_sample_gradients(self, X: FloatArray) -> FloatArray:
-        """Every per-sample gradient, padded (counted as ``sum_i m_i``)."""
-        self._count(self._m)
-        return self.problem.all_sample_gradients(X)
-
     def full_gradients(self, X: FloatArray) -> FloatArray:
         """``grad f_i(x_i)`` (counted as ``sum_i m_i``)."""
         self._count(self._m)
@@ -231,10 +203,11 @@ class GradientOracle(Oracle):
             g = self.problem.mean_sample_gradients(X, idx)
         return self.add_noise(g, k, t)
 
-    def gradient_table(self, X: FloatArray) -> GradientTable:
-        """Every per-sample gradient at ``X`` and their means (counted as ``sum_i m_i``)."""
-        gradients = self.all_sample_gradients(X)
-        return GradientTable(gradients, gradients.sum(axis=1) / self._m[:, None])
+    def gradient_table(self, X: FloatArray, updates: int | None = None) -> OracleMemory:
+        """Every per-sample gradient at ``X`` and their means (counted as ``sum_i m_i``), in the
+        memory that suits the problem (:func:`~.gradient_tables.fill_table`)."""
+        self._count(self._m)
+        return fill_table(self.problem, X, updates)
 
     def variance_reduced_gradient(
         self, X: FloatArray, table: OracleMemory, k: int, t: int
@@ -251,15 +224,13 @@ class GradientOracle(Oracle):
         cost) and the table mean is updated incrementally (``O(|B| d)``; an index drawn twice in one
         batch is counted once).
         """
-        assert isinstance(table, GradientTable)
+        assert isinstance(table, GradientTable | FactoredGradientTable)
         idx = self.indices(k, t)
-        rows = np.arange(X.shape[0])[:, None]
-        fresh = self.sample_gradients(X, idx)
-        stored = table.gradients[rows, idx]
-        estimate = (fresh - stored).mean(axis=1) + table.mean
+        self._count(idx.shape[1])
+        delta = table.exchange(self.problem, X, idx)
+        estimate = delta.mean(axis=1) + table.mean
         first = _first_occurrence(idx)
-        table.mean = table.mean + np.einsum("nb,nbd->nd", first, fresh - stored) / self._m[:, None]
-        table.gradients[rows, idx] = fresh
+        table.mean = table.mean + np.einsum("nb,nbd->nd", first, delta) / self._m[:, None]
         return self.add_noise(estimate, k, t)
 
     def local_solve(

@@ -38,7 +38,7 @@ from ..errors import InvalidParameterError
 from ..problems.base import FloatArray
 from .base import State
 from .channel import Channel, GilbertElliott
-from .oracles import OracleMemory
+from .gradient_tables import OracleMemory
 from .randomness import RowStreams
 
 #: stream ids of the channel's random events (those of the oracle are 1 and 2)

@@ -156,7 +156,7 @@ class LinearModelProblem(Problem):
         parameters, never by the values of ``X``)."""
         return None
 
-    def _regulariser_gradient(self, X: FloatArray) -> FloatArray | None:
+    def regulariser_gradient(self, X: FloatArray) -> FloatArray | None:
         """Regulariser gradients ``(N, d)``; ``None`` when the model has none."""
         return None
 
@@ -164,7 +164,7 @@ class LinearModelProblem(Problem):
         """Scores ``(N, b, C)`` of features ``(N, b, p)``: one matrix product per agent."""
         return np.matmul(feats, self._weights_of(X))
 
-    def _batch(self, X: FloatArray, idx: IntArray) -> tuple[FloatArray, FloatArray]:
+    def batch_factors(self, X: FloatArray, idx: IntArray) -> tuple[FloatArray, FloatArray]:
         """Gathered batch features ``(N, b, p)`` and score derivatives ``loss'(s_h)`` ``(N, b, C)``.
 
         Hot path of every minibatch step: one gather of the batch rows (``np.take`` on the
@@ -178,12 +178,13 @@ class LinearModelProblem(Problem):
 
     def _add_regulariser_gradient(self, X: FloatArray, grads: FloatArray) -> FloatArray:
         """``grads + grad r(x_i)`` in place (broadcast over a batch axis if ``grads`` has one)."""
-        regulariser = self._regulariser_gradient(X)
+        regulariser = self.regulariser_gradient(X)
         if regulariser is not None:
             grads += regulariser.reshape(X.shape[0], *([1] * (grads.ndim - 2)), X.shape[1])
         return grads
 
-    def _outer(self, feats: FloatArray, dscore: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    def factor_products(self, feats: FloatArray, dscore: FloatArray,
+                        out: FloatArray | None = None) -> FloatArray:
         """Per-sample ``vec(a_h loss'(s_h)^T)``, ``(N, b, d)``; scalar models may write into ``out``."""
         if self.n_outputs == 1:
             return np.multiply(feats, dscore, out=out)
@@ -192,16 +193,26 @@ class LinearModelProblem(Problem):
     def sample_gradients(self, X: FloatArray, idx: IntArray) -> FloatArray:
         # For scalar models the product a_h loss'(s_h) is written into the gathered copy, so one
         # (N, b, d) array is allocated per call (large temporaries cost page faults).
-        feats, dscore = self._batch(X, idx)
-        return self._add_regulariser_gradient(X, self._outer(feats, dscore, out=feats))
+        feats, dscore = self.batch_factors(X, idx)
+        return self._add_regulariser_gradient(X, self.factor_products(feats, dscore, out=feats))
+
+    def score_derivatives(self, X: FloatArray) -> FloatArray:
+        """``loss'(s_h)`` of every sample, ``(N, max_i m_i, C)``, padding rows zero (data in place)."""
+        dscore = self._loss_derivative(self._scores(self.features, X), self.targets)
+        dscore[~self.mask] = 0.0
+        return dscore
+
+    def mean_factor_product(self, dscore: FloatArray) -> FloatArray:
+        r"""``(1/m_i) sum_h vec(a_h d_h^T)`` for per-sample score derivatives ``d`` ``(N, max_i m_i, C)``
+        (padding rows ignored): the data term of ``grad f_i`` when ``d_h = loss'(s_h)``, ``(N, d)``."""
+        weighted = dscore * self.weights[:, :, None]
+        return np.matmul(self.features.transpose(0, 2, 1), weighted).reshape(dscore.shape[0], self.dim)
 
     def all_sample_gradients(self, X: FloatArray) -> FloatArray:
         """Every per-sample gradient, ``(N, max_i m_i, d)``, padding rows zero: the data are used in
         place (no gather), and the regulariser is added to the real samples only."""
-        dscore = self._loss_derivative(self._scores(self.features, X), self.targets)
-        dscore[~self.mask] = 0.0
-        grads = self._outer(self.features, dscore)
-        regulariser = self._regulariser_gradient(X)
+        grads = self.factor_products(self.features, self.score_derivatives(X))
+        regulariser = self.regulariser_gradient(X)
         if regulariser is not None:
             np.add(grads, regulariser[:, None, :], out=grads, where=self.mask[:, :, None])
         return grads
@@ -222,16 +233,14 @@ class LinearModelProblem(Problem):
             dscore *= counts.reshape(dscore.shape)
             grads = np.einsum("nmp,nm->np", self.features, dscore)
         else:
-            feats, dscore = self._batch(X, idx)
+            feats, dscore = self.batch_factors(X, idx)
             grads = np.matmul(feats.transpose(0, 2, 1), dscore).reshape(X.shape)
         grads /= b
         return self._add_regulariser_gradient(X, grads)
 
     def local_gradients(self, X: FloatArray) -> FloatArray:
         dscore = self._loss_derivative(self._scores(self.features, X), self.targets)
-        dscore *= self.weights[:, :, None]
-        grads = np.matmul(self.features.transpose(0, 2, 1), dscore)
-        return self._add_regulariser_gradient(X, grads.reshape(X.shape))
+        return self._add_regulariser_gradient(X, self.mean_factor_product(dscore))
 
     def local_values(self, X: FloatArray) -> FloatArray:
         values = self._loss_values(self._scores(self.features, X), self.targets)
@@ -380,7 +389,7 @@ class LogisticRegression(LinearModelProblem):
     def _regulariser_values(self, X: FloatArray) -> FloatArray | None:
         return None if self.l2 == 0.0 else 0.5 * self.l2 * np.einsum("nd,nd->n", X, X)
 
-    def _regulariser_gradient(self, X: FloatArray) -> FloatArray | None:
+    def regulariser_gradient(self, X: FloatArray) -> FloatArray | None:
         return None if self.l2 == 0.0 else self.l2 * X
 
     def _compute_smoothness(self) -> SmoothnessConstants:
@@ -470,7 +479,7 @@ class SoftmaxRegression(LinearModelProblem):
         sq = X**2
         return self.eps * (sq / (1 + sq)).sum(axis=1)
 
-    def _regulariser_gradient(self, X: FloatArray) -> FloatArray | None:
+    def regulariser_gradient(self, X: FloatArray) -> FloatArray | None:
         return None if self.eps == 0.0 else self.eps * 2 * X / (1 + X**2) ** 2
 
     def predict(self, x: FloatArray, features: FloatArray) -> IntArray:

@@ -40,7 +40,8 @@ import scipy.optimize as so
 
 from .._validation import integer_at_least, positive_float
 from ..algorithms.base import Algorithm
-from ..algorithms.oracles import GaussianNoise, Oracle, OracleMemory
+from ..algorithms.gradient_tables import OracleMemory
+from ..algorithms.oracles import GaussianNoise, Oracle
 from ..algorithms.run import _initial_models
 from ..backends.base import Backend
 from ..errors import InvalidParameterError, InvalidProblemError
@@ -165,7 +166,7 @@ class QuadraticOracle(Oracle):
             self._add_noise(G, np.broadcast_to(np.eye(self.d), (self.n, self.d, self.d)))
         return G.reshape(X.shape)
 
-    def gradient_table(self, X: FloatArray) -> OracleMemory:
+    def gradient_table(self, X: FloatArray, updates: int | None = None) -> OracleMemory:
         return _NoMemory()
 
     def variance_reduced_gradient(self, X: FloatArray, table: OracleMemory, k: int, t: int) -> FloatArray:

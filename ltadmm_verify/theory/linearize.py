@@ -28,7 +28,8 @@ import numpy as np
 import scipy.sparse.linalg as spla
 
 from ..algorithms.base import Algorithm, State
-from ..algorithms.oracles import Oracle, OracleMemory
+from ..algorithms.gradient_tables import OracleMemory
+from ..algorithms.oracles import Oracle
 from ..backends.simulator import Simulator
 from ..network import Network
 from ..problems.base import FloatArray, Problem
@@ -125,7 +126,7 @@ class LinearizedOracle(Oracle):
     def gradient(self, X: FloatArray, k: int, t: int) -> FloatArray:
         return self.hessian(X)
 
-    def gradient_table(self, X: FloatArray) -> OracleMemory:
+    def gradient_table(self, X: FloatArray, updates: int | None = None) -> OracleMemory:
         return _NoMemory()
 
     def variance_reduced_gradient(self, X: FloatArray, table: OracleMemory, k: int, t: int) -> FloatArray:

@@ -39,7 +39,8 @@ from typing import TypeVar, cast
 import numpy as np
 
 from ..algorithms.base import Algorithm, State
-from ..algorithms.oracles import Oracle, OracleMemory
+from ..algorithms.gradient_tables import OracleMemory
+from ..algorithms.oracles import Oracle
 from ..backends.base import Backend
 from ..backends.simulator import Simulator
 from ..errors import InvalidParameterError
@@ -191,7 +192,7 @@ class SymbolicOracle(Oracle):
         self.calls.append(OracleCall("gradient", X.copy(), column))
         return out
 
-    def gradient_table(self, X: FloatArray) -> OracleMemory:
+    def gradient_table(self, X: FloatArray, updates: int | None = None) -> OracleMemory:
         return _NoMemory()
 
     def variance_reduced_gradient(self, X: FloatArray, table: OracleMemory, k: int, t: int) -> FloatArray:
