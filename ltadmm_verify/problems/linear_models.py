@@ -470,8 +470,12 @@ class SoftmaxRegression(LinearModelProblem):
         return -(log_p * one_hot).sum(axis=-1)
 
     def _loss_derivative(self, scores: FloatArray, targets: FloatArray) -> FloatArray:
-        log_p, one_hot = self._log_probabilities(scores, targets)
-        return np.exp(log_p) - one_hot
+        """``softmax(s_h) - e_{y_h}``: the probabilities, then 1 taken off at each label (no one-hot)."""
+        p = np.exp(scores - scores.max(axis=-1, keepdims=True))
+        p /= p.sum(axis=-1, keepdims=True)
+        flat = p.reshape(-1)
+        flat[np.arange(0, flat.size, self.n_outputs) + targets.reshape(-1).astype(np.int64)] -= 1.0
+        return p
 
     def _regulariser_values(self, X: FloatArray) -> FloatArray | None:
         if self.eps == 0.0:
