@@ -83,7 +83,8 @@ def cases() -> dict[str, tuple[Algorithm, str, GaussianNoise | None]]:
         ),
         "ltadmm-quadratic": (LTADMM(gamma=0.05, beta=0.05, rho=1.0, tau=3), "quadratic", GaussianNoise(0.1)),
         "ltadmm-diverging": (LTADMM(gamma=2.0, beta=2.0, rho=1.0, tau=3), "ls", None),
-        "ltadmm-vr-reset": (LTADMMVR(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=1), "ls", None),
+        # logistic with l2: the factored memory with its regulariser slots (no regulariser: below)
+        "ltadmm-vr-reset": (LTADMMVR(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=1), "logistic", None),
         "ltadmm-vr-noreset": (
             LTADMMVR(gamma=0.05, beta=0.05, rho=1.0, tau=3, batch_size=2, reset=False),
             "logistic",
