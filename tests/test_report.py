@@ -146,6 +146,26 @@ def test_json_deterministic(quick_report: tuple[Path, dict, list[str]], tmp_path
     assert json.dumps(kept, sort_keys=True) == json.dumps(second["claims"], sort_keys=True)
 
 
+def test_one_worker_keeps_everything_in_this_process(
+        quick_report: tuple[Path, dict, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``report.workers = 1`` starts no process, the reproduction's searches (C6) included, and C6
+    comes out as with two workers."""
+    _, first, _ = quick_report
+
+    def no_processes(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a process pool was started with report.workers = 1")
+
+    monkeypatch.setattr("ltadmm_verify.jobs.ProcessPoolExecutor", no_processes)
+    monkeypatch.setattr("ltadmm_verify.report.build.ProcessPoolExecutor", no_processes)
+    (tmp_path / "c6.toml").write_text('[report]\nclaims = ["C6"]\nworkers = 1\n')
+    out = tmp_path / "one.pdf"
+    assert main(["report", "--quick", "--quiet", "--config", str(tmp_path / "c6.toml"),
+                 "--out", str(out)]) == 0
+    second = json.loads(out.with_suffix(".json").read_text())
+    c6 = [c for c in first["claims"] if c["claim"] == "C6"]
+    assert json.dumps(c6, sort_keys=True) == json.dumps(second["claims"], sort_keys=True)
+
+
 # ---------------------------------------------------------------------------- bad configuration
 @pytest.mark.parametrize(
     ("toml", "expected"),

@@ -45,9 +45,10 @@ def select(config: dict[str, Any], instances: Instances) -> ReproductionConfig:
     return reproduction_config(config)
 
 
-def check(settings: ReproductionConfig) -> ReproductionResult:
-    """Tune, evaluate and judge every split."""
-    return reproduce(settings)
+def check(settings: ReproductionConfig, workers: int) -> ReproductionResult:
+    """Tune, evaluate and judge every split, the searches and evaluations on ``workers`` processes
+    (the report's own setting: 1 keeps everything in this process)."""
+    return reproduce(settings, workers=workers)
 
 
 def _tuned(choice: dict[str, Any]) -> str:
@@ -137,7 +138,7 @@ def digest(result: ReproductionResult) -> dict[str, Any]:
 def section(config: dict[str, Any], instances: Instances) -> ClaimOutcome:
     """The claim's checks (expensive ratios), the tables of every ratio, figures and notes."""
     settings = select(config, instances)
-    result = check(settings)
+    result = check(settings, config["report"]["workers"])
     claimed: list[CheckResult] = result.checks(settings.expensive_ratios)
     outcome = ClaimOutcome(claimed, data=digest(result))
     for split in result.splits.values():
