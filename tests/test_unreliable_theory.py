@@ -249,3 +249,53 @@ def test_without_loss_the_moments_stay_on_the_part_the_ideal_round_reaches():
     assert np.all(np.isfinite(curve)) and curve[-1] <= 1e-12 * curve[0]
     limit = unreliable.loss_limit(algorithm, problem, network, loss=0.0)["dist_sq"]
     assert limit <= 1e-14 * float((problem.optimum() ** 2).sum())  # reduced model's accuracy, squared
+
+
+#: A quadratic on a 6-star whose second-moment operator has a cluster of leading eigenvalues
+#: (0.90071, 0.90056, 0.90050, ...): found by the thorough profile (theorems/test_r1_loss_ltadmm.py,
+#: LT-ADMM at half its critical step, loss 0.05), where Arnoldi on one eigenvalue did not converge.
+STAR_H = [[[2.8637483663665426, -0.5184047377984831], [-0.5184047377984831, 0.32496401354691895]],
+          [[0.8417377859914141, 1.1461524801330112], [1.1461524801330112, 2.346974593922048]],
+          [[0.8349841546219113, -1.1416891352963847], [-1.1416891352963847, 2.353728225291551]],
+          [[0.466823688052733, 0.7802374169779762], [0.7802374169779762, 2.721888691860729]],
+          [[1.3304813799808692, 1.345537087694931], [1.345537087694931, 1.858230999932593]],
+          [[0.2897405131239882, -0.4219927789247081], [-0.4219927789247081, 2.8989718667894744]]]
+STAR_h = [[-0.939878626038863, -0.1863195984333561], [1.1269647382131611, 2.1468072712548434],
+          [-1.8099067023996729, 2.1762654261874026], [1.9346959216870627, 1.1231351385068644],
+          [0.38015496859837383, -0.45126404589611496], [2.095904732584378, 2.8178713298968243]]
+
+
+def _full_kronecker_radius(model: unreliable.LossModel, p: float) -> float:
+    """The radius from every eigenvalue of ``Tbar (x) Tbar + v sum_m D_m (x) D_m`` (no restriction)."""
+    T, U, V = model.quotient()
+    Tbar, v = T + p * unreliable._sum_products(U, V), p * (1 - p)
+    K = np.kron(Tbar, Tbar)
+    for m in range(U.shape[0]):
+        D = U[m] @ V[m].T
+        K += v * np.kron(D, D)
+    return float(np.abs(np.linalg.eigvals(K)).max())
+
+
+@pytest.mark.parametrize("dense_size", [unreliable.DENSE_SIZE, 10], ids=["dense", "arnoldi"])
+def test_a_cluster_of_leading_eigenvalues_gives_the_radius(monkeypatch, dense_size):
+    """The 6-star's clustered spectrum: the dense radius on the symmetric matrices and the Arnoldi
+    radius (several eigenvalues at once) both equal the radius of the whole Kronecker form."""
+    problem, network = lv.Quadratic(STAR_H, STAR_h), lv.make_network("star", 6)
+    algorithm = lv.LTADMM(gamma=0.13840600012940202, beta=0.13840600012940202, rho=1.0, tau=1)
+    model = unreliable.loss_model(algorithm, problem, network)
+    assert model.quotient()[0].shape[0] == 32
+    monkeypatch.setattr(unreliable, "DENSE_SIZE", dense_size)
+    assert model.radius(0.05) == pytest.approx(_full_kronecker_radius(model, 0.05), rel=1e-9)
+
+
+@given(instance=instances("quadratic", min_nodes=3, max_nodes=5, max_dim=2),
+       name=st.sampled_from(["lt-admm", "led", "k-gt"]), p=st.floats(0.05, 0.6))
+def test_the_symmetric_restriction_keeps_the_radius(instance, name, p):
+    """Restricting the second-moment operator to symmetric matrices keeps its spectral radius
+    (a positive map: its Perron eigenvector is positive semidefinite)."""
+    problem, network = instance
+    algorithm = _algorithms(0.1)[name]
+    algorithm = algorithm.with_step(0.5 * exact.critical_step_size(algorithm, problem, network, rtol=1e-3))
+    model = unreliable.loss_model(algorithm, problem, network)
+    assert model.quotient()[0].shape[0] <= unreliable.DENSE_SIZE
+    assert model.radius(p) == pytest.approx(_full_kronecker_radius(model, p), rel=1e-8, abs=1e-12)
