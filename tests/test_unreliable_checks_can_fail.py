@@ -89,3 +89,28 @@ def test_r4_fails_when_the_floor_is_not_the_channel_noise() -> None:
                                       variances=variances, mc=mc)
     assert good.verdict == Verdict.PASS, good.line()
     assert broken.verdict == Verdict.FAIL, broken.line()
+
+
+#: Found by the thorough profile (theorems/test_r3_loss_mixing.py, R3.no-loss): H_i = 1 and an
+#: optimum x* = 1.2e-4 next to h_i of order 1, so ||x*||^2 (the unit of the ratio) is 9e-8 while the
+#: second moments are of order 4: the exact limit of LED without loss came out 9.7e-9 (one rounding
+#: unit of the moments), against a margin of 1e-9, and FAILed; a run reaches 1.7e-21 after 800 rounds.
+NEAR_ZERO_H = [-2.2452272066920353, 0.6485401258256082, -0.27319716761944685, -0.4023835311543607,
+               0.03431337152275132, 1.4177513013248244, 0.8210116951165596]
+NEAR_ZERO_EDGES = [(0, 1), (0, 2), (1, 2), (2, 3), (4, 3), (4, 5), (4, 6), (5, 6)]
+STEP = 0.49999999999999956  # a quarter of LED's critical step (2), as generated
+
+
+def test_r3_margin_covers_the_rounding_of_the_moments_and_still_fails_an_inexact_method() -> None:
+    import networkx as nx
+
+    problem = lv.Quadratic(np.ones((7, 1, 1)), np.array(NEAR_ZERO_H)[:, None])
+    graph = nx.Graph()
+    graph.add_nodes_from([0, 1, 2, 4, 5, 6, 3])  # the generated order (it sets the rounding)
+    graph.add_edges_from(NEAR_ZERO_EDGES)
+    network = lv.Network(graph)
+    good = check_exact_under_loss("R3.no-loss", lv.LED(STEP, STEP, 1), problem, network, loss=0.0, mc=MC)
+    broken = check_exact_under_loss("R3.no-loss", lv.LocalDSGD(STEP, 1), problem, network, loss=0.0, mc=MC)
+    assert good.verdict == Verdict.PASS, good.line()
+    assert good.evidence["rounding_margin"] > good.measured
+    assert broken.verdict == Verdict.FAIL, broken.line()
