@@ -79,8 +79,7 @@ def _distance_runs(algorithm: Algorithm, problem: Problem, network: Network, cha
 
 
 def _horizon(model: unreliable.LossModel, loss: float, x0: np.ndarray, target: np.ndarray,
-             start: float, limit: float, radius: float, rounds: int,
-             floor: float = PREDICTION_FLOOR) -> tuple[int, str]:
+             start: float, limit: float, radius: float, rounds: int, floor: float) -> tuple[int, str]:
     """Monte Carlo horizon of R1/R3 and, when it falls short, why.
 
     When the exact limit is below ``floor`` (relative to ``start``; :data:`PREDICTION_FLOOR`, or
